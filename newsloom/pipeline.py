@@ -1,0 +1,319 @@
+"""The main job: sources → extract & clean → language & date → store → corpus clean-up.
+
+Each stage is a plain function of data; this module only composes them and keeps the books
+(what was stored, what was skipped, what failed and why). Later stages (enrichment, events,
+storylines) are phases run over what the store holds, so a run that stops half-way resumes
+where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from newsloom.clean import CleanOptions, extract
+from newsloom.clean.recurring import find_recurring_lines, strip_lines
+from newsloom.enrich.language import detect_language
+from newsloom.enrich.published import find_published
+from newsloom.errors import InputError
+from newsloom.model import Article, SourceFailure, SourceItem
+from newsloom.sources import FetchOptions, iter_inputs
+from newsloom.store import ArticleFilter, Store
+
+log = logging.getLogger(__name__)
+
+RECURRING_REASON = "recurring-in-outlet"
+
+
+class Progress(Protocol):
+    """Where the pipeline reports progress (the CLI draws a bar; tests pass nothing)."""
+
+    def stage(self, name: str, total: int | None = None) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+
+class _NoProgress:
+    def stage(self, name: str, total: int | None = None) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+
+@dataclass
+class RunOptions:
+    """Everything a run can be told, in one object."""
+
+    batch_size: int = 64
+    fetch: FetchOptions = field(default_factory=FetchOptions)
+    clean: CleanOptions = field(default_factory=CleanOptions)
+    urls_file: str | None = None
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for people (``render``) and scripts (``to_dict``)."""
+
+    run_id: int = 0
+    seen: int = 0
+    stored: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failures: list[SourceFailure] = field(default_factory=list)
+    languages: Counter[str] = field(default_factory=Counter)
+    outlets: Counter[str] = field(default_factory=Counter)
+    removed: Counter[str] = field(default_factory=Counter)
+    dated: Counter[str] = field(default_factory=Counter)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "seen": self.seen,
+            "stored": self.stored,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": len(self.failures),
+            "failures": [{"origin": f.origin, "reason": f.reason} for f in self.failures],
+            "languages": dict(self.languages.most_common()),
+            "outlets": dict(self.outlets.most_common()),
+            "removed_lines": dict(self.removed.most_common()),
+            "published_from": dict(self.dated.most_common()),
+            **self.extra,
+        }
+
+
+def content_hash(item: SourceItem) -> str:
+    """A fingerprint of everything the input declared: same input, same hash."""
+    digest = hashlib.sha256()
+    for part in (item.content, item.title, item.url, item.lang, item.published, item.outlet):
+        digest.update((part or "").encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1f")
+    return digest.hexdigest()
+
+
+def build_article(item: SourceItem, digest: str, options: CleanOptions | None = None) -> Article:
+    """Extract, clean, and date one input; raises ``InputError`` when nothing usable remains."""
+    extracted = extract(item, options)
+    lang, confidence = detect_language(
+        f"{extracted.title}\n{extracted.text}", hint=item.lang or extracted.lang_hint
+    )
+    published, published_source = find_published(
+        extracted.text,
+        url=extracted.url or item.url,
+        lang=lang,
+        declared=extracted.published,
+        declared_source=extracted.published_source,
+    )
+    return Article(
+        id=item.id or digest[:16],
+        origin=item.origin,
+        kind=item.kind,
+        raw=item.content,
+        title=extracted.title,
+        text=extracted.text,
+        content_hash=digest,
+        removed=list(extracted.removed),
+        url=extracted.url or item.url,
+        outlet=item.outlet or extracted.outlet,
+        group=item.group,
+        lang=lang,
+        lang_confidence=confidence,
+        published=published,
+        published_source=published_source,
+        ingested_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+    )
+
+
+def ingest(
+    inputs: Sequence[str],
+    store: Store,
+    options: RunOptions | None = None,
+    *,
+    progress: Progress | None = None,
+    items: Iterable[SourceItem | SourceFailure] | None = None,
+    command: str = "run",
+) -> RunSummary:
+    """Read ``inputs`` (or the given ``items``), store new and changed articles, learn outlet boilerplate.
+
+    Writes happen in one transaction per batch, so an interrupted run keeps every batch it
+    committed and a re-run skips what is already stored unchanged.
+    """
+    options = options or RunOptions()
+    progress = progress or _NoProgress()
+    summary = RunSummary(run_id=store.start_run(command))
+    if items is None:
+        items = iter_inputs(inputs, urls_file=options.urls_file, options=options.fetch)
+    progress.stage("reading and cleaning")
+    batch: dict[str, Article] = {}
+    touched_groups: set[str] = set()
+
+    def flush() -> None:
+        if batch:
+            store.put_articles(list(batch.values()))
+            touched_groups.update(_group_key(a) for a in batch.values())
+            batch.clear()
+
+    for entry in items:
+        progress.advance()
+        if isinstance(entry, SourceFailure):
+            _fail(summary, entry)
+            continue
+        summary.seen += 1
+        article = _process(entry, store, batch, options, summary)
+        if article is None:
+            continue
+        batch[article.id] = article
+        summary.languages[article.lang or "unknown"] += 1
+        summary.outlets[article.outlet or "unknown"] += 1
+        summary.dated[article.published_source or "none"] += 1
+        for removed in article.removed:
+            summary.removed[removed.reason] += 1
+        if len(batch) >= options.batch_size:
+            flush()
+    flush()
+    summary.removed[RECURRING_REASON] += strip_recurring_lines(store, touched_groups, progress)
+    if not summary.removed[RECURRING_REASON]:
+        del summary.removed[RECURRING_REASON]
+    if summary.failures:
+        store.add_failures(summary.run_id, summary.failures)
+    store.finish_run(summary.run_id, summary.to_dict())
+    return summary
+
+
+def _process(
+    item: SourceItem,
+    store: Store,
+    batch: dict[str, Article],
+    options: RunOptions,
+    summary: RunSummary,
+) -> Article | None:
+    digest = content_hash(item)
+    article_id = _resolve_id(item, digest, store, batch)
+    if article_id is None:
+        summary.unchanged += 1
+        return None
+    try:
+        article = build_article(item, digest, options.clean)
+    except InputError as exc:
+        _fail(summary, SourceFailure(exc.origin, exc.reason))
+        return None
+    article.id = article_id
+    if store.article_fingerprint(article_id) is None and article_id not in batch:
+        summary.stored += 1
+    else:
+        summary.updated += 1
+    return article
+
+
+def _resolve_id(
+    item: SourceItem, digest: str, store: Store, batch: dict[str, Article]
+) -> str | None:
+    """The id this input is stored under, or None when it is stored already, unchanged.
+
+    An input keeps its own id. When another input already holds that id, the same origin
+    means a new version (same id); a different origin with different content gets the id
+    suffixed with its hash, so nothing stored is overwritten by an unrelated document.
+    """
+    candidate = item.id or digest[:16]
+    for _ in range(2):
+        pending = batch.get(candidate)
+        fingerprint = (
+            (pending.content_hash, pending.origin) if pending else store.article_fingerprint(candidate)
+        )
+        if fingerprint is None:
+            return candidate
+        stored_hash, stored_origin = fingerprint
+        if stored_hash == digest:
+            return None
+        if stored_origin == item.origin:
+            return candidate
+        candidate = f"{item.id or digest[:16]}-{digest[:8]}"
+    return candidate
+
+
+def _fail(summary: RunSummary, failure: SourceFailure) -> None:
+    log.error("%s: %s", failure.origin, failure.reason)
+    summary.failures.append(failure)
+
+
+def _group_key(article: Article) -> str:
+    """Articles of one outlet (or, when the outlet is unknown, one scrape folder) share boilerplate."""
+    if article.outlet:
+        return f"outlet:{article.outlet}"
+    return f"group:{article.group or ''}"
+
+
+def strip_recurring_lines(
+    store: Store, groups: Iterable[str], progress: Progress | None = None
+) -> int:
+    """Remove lines that recur across articles of one outlet; return how many lines went.
+
+    Lines removed on an earlier run still count as occurrences, so what was learned once keeps
+    being removed from new articles of the same outlet.
+    """
+    progress = progress or _NoProgress()
+    groups = sorted(groups)
+    progress.stage("learning outlet boilerplate", total=len(groups))
+    removed_total = 0
+    for key in groups:
+        progress.advance()
+        kind, _, name = key.partition(":")
+        where = ArticleFilter(outlet=name) if kind == "outlet" else ArticleFilter(group=name or None)
+        articles = [
+            a for a in store.iter_articles(where) if kind == "outlet" or a.outlet is None
+        ]
+        if len(articles) < 3:
+            continue
+        docs = {
+            a.id: [*a.text.split("\n"), *(r.line for r in a.removed if r.reason == RECURRING_REASON)]
+            for a in articles
+        }
+        recurring = find_recurring_lines(docs)
+        if not recurring:
+            continue
+        changed: list[Article] = []
+        for article in articles:
+            text, removed = strip_lines(article.text, recurring)
+            if not removed:
+                continue
+            article.text = text
+            article.removed = [*article.removed, *removed]
+            article.status = "ingested"
+            changed.append(article)
+            removed_total += len(removed)
+        if changed:
+            log.info("%s: removed recurring lines from %d articles", key, len(changed))
+            store.put_articles(changed)
+    return removed_total
+
+
+def removed_reasons(articles: Iterable[Article]) -> Counter[str]:
+    """How many lines each cleaning rule removed across ``articles``."""
+    counts: Counter[str] = Counter()
+    for article in articles:
+        counts.update(r.reason for r in article.removed)
+    return counts
+
+
+__all__ = [
+    "Progress",
+    "RunOptions",
+    "RunSummary",
+    "build_article",
+    "content_hash",
+    "ingest",
+    "removed_reasons",
+    "strip_recurring_lines",
+]
+

@@ -1,0 +1,70 @@
+"""One record per article, as JSON Lines or CSV, for other tools to read."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from newsloom.model import Article
+from newsloom.store import Store
+
+#: Columns every export carries.
+BASE_FIELDS = (
+    "id", "source", "outlet", "lang", "title", "text", "published", "published_source", "url",
+)
+
+
+def article_record(store: Store, article: Article) -> dict[str, Any]:
+    """The export record of one article."""
+    record: dict[str, Any] = {
+        "id": article.id,
+        "source": article.origin,
+        "outlet": article.outlet,
+        "lang": article.lang,
+        "title": article.title,
+        "text": article.text,
+        "published": article.published,
+        "published_source": article.published_source,
+        "url": article.url,
+    }
+    return record
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """Write one JSON object a line; return how many."""
+    count = 0
+    for record in records:
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """Write a CSV with a header; nested values are JSON-encoded in their cell."""
+    writer: csv.DictWriter[str] | None = None
+    count = 0
+    for record in records:
+        flat = {
+            k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
+            for k, v in record.items()
+        }
+        if writer is None:
+            writer = csv.DictWriter(out, fieldnames=list(flat), extrasaction="ignore")
+            writer.writeheader()
+        writer.writerow(flat)
+        count += 1
+    if writer is None:
+        csv.writer(out).writerow(BASE_FIELDS)
+    return count
+
+
+def export(store: Store, fmt: str, out: TextIO) -> int:
+    """Export every stored article in ``fmt`` (``jsonl`` or ``csv``) to ``out``."""
+    records = (article_record(store, a) for a in store.iter_articles())
+    if fmt == "jsonl":
+        return write_jsonl(records, out)
+    if fmt == "csv":
+        return write_csv(records, out)
+    raise ValueError(f"unknown export format {fmt!r}: use jsonl or csv")

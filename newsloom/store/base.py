@@ -1,0 +1,177 @@
+"""The storage interface every backend implements.
+
+The pipeline, the CLI and the server talk only to ``Store``. The SQLite backend is the
+embedded default; the PostgreSQL backend implements the same methods, and the shared test
+suite (``tests/store``) runs against each.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from newsloom.model import Article, ArticleLink, Enrichment, Entity, Event, SourceFailure, Storyline
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """Which articles a listing wants; ``None`` means no restriction."""
+
+    lang: str | None = None
+    outlet: str | None = None
+    since: str | None = None  # ISO date, inclusive, on the publication date
+    until: str | None = None  # ISO date, inclusive
+    status: str | None = None
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredFailure:
+    """A failure recorded during a run."""
+
+    run_id: int
+    origin: str
+    reason: str
+    at: str
+
+
+class Store(ABC):
+    """Articles, their enrichment, failures, runs and pipeline state, behind one interface.
+
+    Every write method is one transaction: it either stores all it was given or nothing.
+    """
+
+    # -- runs and failures -------------------------------------------------------------
+    @abstractmethod
+    def start_run(self, command: str) -> int:
+        """Record the start of a run and return its id."""
+
+    @abstractmethod
+    def finish_run(self, run_id: int, summary: dict[str, Any]) -> None:
+        """Record the end of a run with its summary."""
+
+    @abstractmethod
+    def add_failures(self, run_id: int, failures: Sequence[SourceFailure]) -> None:
+        """Record inputs that could not be processed in this run."""
+
+    @abstractmethod
+    def failures(self, run_id: int | None = None) -> list[StoredFailure]:
+        """Failures of one run, or of the latest run when ``run_id`` is None."""
+
+    # -- articles ----------------------------------------------------------------------
+    @abstractmethod
+    def article_fingerprint(self, article_id: str) -> tuple[str, str] | None:
+        """``(content_hash, origin)`` of a stored article, or None when the id is unknown."""
+
+    @abstractmethod
+    def put_articles(self, articles: Sequence[Article]) -> None:
+        """Insert or replace articles by id."""
+
+    @abstractmethod
+    def get_article(self, article_id: str) -> Article | None:
+        """One article by id."""
+
+    @abstractmethod
+    def iter_articles(
+        self,
+        where: ArticleFilter | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Iterator[Article]:
+        """Articles matching ``where``, ordered by publication date then id (undated last)."""
+
+    @abstractmethod
+    def count_articles(self, where: ArticleFilter | None = None) -> int:
+        """How many articles match ``where``."""
+
+    @abstractmethod
+    def set_status(self, article_ids: Sequence[str], status: str) -> None:
+        """Move articles to a processing status (ingested → enriched → clustered)."""
+
+    # -- enrichment --------------------------------------------------------------------
+    @abstractmethod
+    def put_enrichments(self, enrichments: Sequence[Enrichment]) -> None:
+        """Insert or replace the enrichment of articles and mark them enriched."""
+
+    @abstractmethod
+    def get_enrichment(self, article_id: str) -> Enrichment | None:
+        """The enrichment of one article, or None when it has not been enriched."""
+
+    # -- entities ----------------------------------------------------------------------
+    @abstractmethod
+    def put_entities(self, entities: Sequence[Entity]) -> None:
+        """Insert or replace canonical entities by id."""
+
+    @abstractmethod
+    def get_entity(self, entity_id: str) -> Entity | None:
+        """One canonical entity."""
+
+    @abstractmethod
+    def list_entities(
+        self, *, type: str | None = None, query: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[Entity]:
+        """Entities by how many articles name them (most first); ``query`` matches name or alias."""
+
+    @abstractmethod
+    def entity_article_ids(self, entity_id: str) -> list[str]:
+        """Ids of the enriched articles that mention the entity."""
+
+    # -- events and storylines ---------------------------------------------------------
+    @abstractmethod
+    def put_clustering(
+        self, events: Sequence[Event], storylines: Sequence[Storyline], links: Sequence[ArticleLink]
+    ) -> None:
+        """Insert or replace events, storylines and article links in one transaction."""
+
+    @abstractmethod
+    def get_event(self, event_id: str) -> Event | None:
+        """One event; the id of an event merged into another resolves to the one it was merged into."""
+
+    @abstractmethod
+    def list_events(
+        self, *, storyline_id: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[Event]:
+        """Live (not merged) events, oldest first."""
+
+    @abstractmethod
+    def get_storyline(self, storyline_id: str) -> Storyline | None:
+        """One storyline."""
+
+    @abstractmethod
+    def list_storylines(self, *, limit: int | None = None, offset: int = 0) -> list[Storyline]:
+        """Storylines, largest first."""
+
+    @abstractmethod
+    def article_link(self, article_id: str) -> ArticleLink | None:
+        """The event of an article and what it duplicates or translates, once clustered."""
+
+    # -- search ------------------------------------------------------------------------
+    @abstractmethod
+    def search(
+        self, query: str, where: ArticleFilter | None = None, *, limit: int = 20, offset: int = 0
+    ) -> list[tuple[Article, str]]:
+        """Full-text search over titles and texts, accent- and case-insensitive, best first,
+        each hit with a short snippet of the matching text."""
+
+    # -- pipeline state (entity registry, clusterer snapshot, …) -----------------------
+    @abstractmethod
+    def get_state(self, key: str) -> bytes | None:
+        """A named blob of pipeline state."""
+
+    @abstractmethod
+    def put_state(self, key: str, value: bytes) -> None:
+        """Store a named blob of pipeline state."""
+
+    # -- lifecycle ---------------------------------------------------------------------
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,59 @@
+"""Turning records into storable values and back, shared by every backend."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+
+from newsloom.model import DateEstimate, Enrichment, EntityMention, Quote, RemovedLine
+
+
+def removed_to_json(removed: list[RemovedLine]) -> str:
+    return json.dumps([[r.line, r.reason] for r in removed], ensure_ascii=False)
+
+
+def removed_from_json(text: str | None) -> list[RemovedLine]:
+    return [RemovedLine(line, reason) for line, reason in json.loads(text or "[]")]
+
+
+def enrichment_to_json(enrichment: Enrichment) -> str:
+    """Everything but the vector, which backends store natively."""
+    data: dict[str, Any] = {
+        "entities": [asdict(e) for e in enrichment.entities],
+        "quotes": [asdict(q) for q in enrichment.quotes],
+        "keyphrases": enrichment.keyphrases,
+        "date_estimate": asdict(enrichment.date_estimate) if enrichment.date_estimate else None,
+    }
+    return json.dumps(data, ensure_ascii=False)
+
+
+def enrichment_from_json(article_id: str, text: str, vector: list[float] | None) -> Enrichment:
+    data = json.loads(text)
+    estimate = data.get("date_estimate")
+    return Enrichment(
+        article_id=article_id,
+        entities=[
+            EntityMention(**{**e, "surface": tuple(e["surface"])}) for e in data.get("entities", [])
+        ],
+        quotes=[Quote(**q) for q in data.get("quotes", [])],
+        keyphrases=list(data.get("keyphrases", [])),
+        date_estimate=(
+            DateEstimate(**{**estimate, "evidence": tuple(estimate["evidence"])}) if estimate else None
+        ),
+        vector=vector,
+    )
+
+
+def vector_to_bytes(vector: list[float] | None) -> bytes | None:
+    if vector is None:
+        return None
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def vector_from_bytes(blob: bytes | None) -> list[float] | None:
+    if blob is None:
+        return None
+    return np.frombuffer(blob, dtype=np.float32).tolist()

@@ -1,0 +1,193 @@
+"""The Store contract, run against every backend under test."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from newsloom.errors import StoreError
+from newsloom.model import Article, DateEstimate, Enrichment, EntityMention, Quote, RemovedLine, SourceFailure
+from newsloom.store import ArticleFilter, Store, open_store
+from newsloom.store.sqlite import MIGRATIONS, SQLiteStore
+
+
+def make_article(article_id: str, **overrides: object) -> Article:
+    fields: dict[str, object] = {
+        "id": article_id,
+        "origin": f"/data/{article_id}.txt",
+        "kind": "text",
+        "raw": f"raw {article_id}",
+        "title": f"Title {article_id}",
+        "text": f"Body of {article_id}.\nSecond paragraph.",
+        "content_hash": f"hash-{article_id}",
+        "removed": [RemovedLine("Read also: x", "marker")],
+        "outlet": "Daily Test",
+        "lang": "en",
+        "lang_confidence": 0.99,
+        "published": "2024-06-17",
+        "published_source": "dateline",
+        "ingested_at": "2026-01-01T00:00:00+00:00",
+    }
+    fields.update(overrides)
+    return Article(**fields)  # type: ignore[arg-type]
+
+
+def test_article_round_trip(store: Store) -> None:
+    article = make_article("a1", title="Știri din București «Пхеньян»")
+    store.put_articles([article])
+    loaded = store.get_article("a1")
+    assert loaded == article
+    assert store.article_fingerprint("a1") == ("hash-a1", "/data/a1.txt")
+    assert store.article_fingerprint("missing") is None
+    assert store.get_article("missing") is None
+
+
+def test_filters_and_order(store: Store) -> None:
+    store.put_articles([
+        make_article("late", published="2024-06-19T10:00:00+02:00"),
+        make_article("early", published="2023-09-13", lang="ro", outlet="Cronica"),
+        make_article("undated", published=None, published_source=None),
+    ])
+    assert [a.id for a in store.iter_articles()] == ["early", "late", "undated"]
+    assert [a.id for a in store.iter_articles(ArticleFilter(lang="ro"))] == ["early"]
+    assert [a.id for a in store.iter_articles(ArticleFilter(outlet="Daily Test"))] == ["late", "undated"]
+    assert [a.id for a in store.iter_articles(ArticleFilter(since="2024-01-01"))] == ["late"]
+    assert [a.id for a in store.iter_articles(ArticleFilter(until="2024-06-19"))] == ["early", "late"]
+    assert store.count_articles() == 3
+    assert store.count_articles(ArticleFilter(lang="en")) == 2
+    assert [a.id for a in store.iter_articles(limit=1, offset=1)] == ["late"]
+
+
+def test_replace_and_status(store: Store) -> None:
+    store.put_articles([make_article("a1")])
+    store.put_articles([make_article("a1", text="New text", content_hash="h2")])
+    assert store.count_articles() == 1
+    assert store.get_article("a1").text == "New text"  # type: ignore[union-attr]
+    store.set_status(["a1"], "clustered")
+    assert [a.id for a in store.iter_articles(ArticleFilter(status="clustered"))] == ["a1"]
+
+
+def test_enrichment_round_trip(store: Store) -> None:
+    store.put_articles([make_article("a1")])
+    enrichment = Enrichment(
+        article_id="a1",
+        entities=[EntityMention("e1", "Pyongyang", "LOC", ("Phenian", "Phenianul"), 2)],
+        quotes=[Quote("We will always be with Russia", "Kim Jong Un", "e2", "direct", 10)],
+        keyphrases=["state visit"],
+        date_estimate=DateEstimate("2024-06-18", 0.8, ("18-19 iunie", "anul trecut")),
+        vector=[0.25, -0.5, 1.0],
+    )
+    store.put_enrichments([enrichment])
+    assert store.get_enrichment("a1") == enrichment
+    assert store.get_article("a1").status == "enriched"  # type: ignore[union-attr]
+    assert store.get_enrichment("a2") is None
+
+
+def test_runs_failures_and_state(store: Store) -> None:
+    first = store.start_run("run a")
+    store.add_failures(first, [SourceFailure("bad.json", "malformed JSON: line 1")])
+    store.finish_run(first, {"stored": 0})
+    second = store.start_run("run b")
+    assert second > first
+    assert store.failures() == []
+    assert [(f.origin, f.reason) for f in store.failures(first)] == [("bad.json", "malformed JSON: line 1")]
+    assert store.get_state("registry") is None
+    store.put_state("registry", b"\x00\x01")
+    store.put_state("registry", b"\x02")
+    assert store.get_state("registry") == b"\x02"
+
+
+def test_failed_batch_stores_nothing(store: Store) -> None:
+    store.put_articles([make_article("kept")])
+    broken = make_article("b2", title=None)  # NOT NULL violated
+    with pytest.raises(StoreError):
+        store.put_articles([make_article("b1"), broken])
+    assert [a.id for a in store.iter_articles()] == ["kept"]
+
+
+def test_sqlite_schema_versions(tmp_path: Path) -> None:
+    path = tmp_path / "v.db"
+    with SQLiteStore(path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        store.put_articles([make_article("a1")])
+    with SQLiteStore(path) as store:  # reopening migrates nothing and keeps data
+        assert store.get_article("a1") is not None
+        mode = store._conn.execute("PRAGMA journal_mode").fetchone()[0]
+        assert mode == "wal"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer than this newsloom"):
+        SQLiteStore(path)
+
+
+def test_open_store_addresses(tmp_path: Path) -> None:
+    with open_store(f"sqlite:///{tmp_path / 'x.db'}") as store:
+        assert isinstance(store, SQLiteStore)
+    assert (tmp_path / "x.db").exists()
+
+
+def test_entities_and_their_articles(store: Store) -> None:
+    from newsloom.model import Entity
+
+    store.put_articles([make_article("a1", published="2024-06-18"), make_article("a2", published="2023-09-13")])
+    mention = EntityMention("pyongyang", "Pyongyang", "LOC", ("Phenian",), 3)
+    store.put_enrichments([Enrichment("a1", entities=[mention]), Enrichment("a2", entities=[mention])])
+    store.put_entities([
+        Entity("pyongyang", "Pyongyang", "LOC", {"ro": ["Phenian", "Phenianul"], "it": ["Pyongyang"]}, 2, 6),
+        Entity("kremlin", "Kremlin", "ORG", {"it": ["Cremlino"]}, 1, 1),
+    ])
+    assert store.get_entity("pyongyang").aliases["ro"] == ["Phenian", "Phenianul"]  # type: ignore[union-attr]
+    assert [e.id for e in store.list_entities()] == ["pyongyang", "kremlin"]
+    assert [e.id for e in store.list_entities(type="ORG")] == ["kremlin"]
+    assert [e.id for e in store.list_entities(query="Cremlino")] == ["kremlin"]
+    assert store.entity_article_ids("pyongyang") == ["a2", "a1"]
+    store.put_enrichments([Enrichment("a1")])  # re-enrichment replaces the article's mentions
+    assert store.entity_article_ids("pyongyang") == ["a2"]
+
+
+def test_clustering_round_trip_and_redirect(store: Store) -> None:
+    from newsloom.model import ArticleLink, Event, Storyline
+
+    store.put_articles([make_article(i, published=d) for i, d in (("a", "2024-06-18"), ("b", "2024-06-17"),
+                                                                  ("c", "2023-09-13"))])
+    events = [
+        Event("e-pact", ["a", "b"], "Putin in Pyongyang", "2024-06-17", "2024-06-18", "s1", ["ro", "it"], ["X"]),
+        Event("e-vostochny", ["c"], "Kim at Vostochny", "2023-09-13", "2023-09-13", "s1", ["it"], ["Y"]),
+        Event("e-old", [], "merged away", merged_into="e-pact"),
+    ]
+    storyline = Storyline("s1", ["e-vostochny", "e-pact"], "Russia–North Korea", ["Pyongyang"], ["it", "ro"],
+                          ["X", "Y"], "2023-09-13", "2024-06-18")
+    links = [ArticleLink("a", "e-pact"), ArticleLink("b", "e-pact", duplicate_of="a"), ArticleLink("c", "e-vostochny")]
+    store.put_clustering(events, [storyline], links)
+    pact = store.get_event("e-pact")
+    assert pact is not None and pact.article_ids == ["b", "a"] and pact.languages == ["ro", "it"]
+    assert store.get_event("e-old").id == "e-pact"  # type: ignore[union-attr]
+    assert store.get_event("nope") is None
+    assert [e.id for e in store.list_events()] == ["e-vostochny", "e-pact"]
+    assert [e.id for e in store.list_events(storyline_id="s1")] == ["e-vostochny", "e-pact"]
+    assert store.get_storyline("s1") == storyline
+    assert [s.id for s in store.list_storylines()] == ["s1"]
+    assert store.article_link("b") == ArticleLink("b", "e-pact", "a", None)
+    assert store.article_link("zzz") is None
+
+
+def test_search_is_accent_insensitive_and_safe(store: Store) -> None:
+    store.put_articles([
+        make_article("ro", title="Vizita la Phenian", text="Președintele rus a sosit în capitala nord-coreeană.",
+                     lang="ro"),
+        make_article("it", title="Visita a Pyongyang", text="Il presidente è atterrato la sera.", lang="it"),
+    ])
+    hits = store.search("presedintele")
+    assert [a.id for a, _ in hits] == ["ro"]
+    assert "\x02" in hits[0][1]
+    assert [a.id for a, _ in store.search("PYONG")] == ["it"]  # prefix, any case
+    assert [a.id for a, _ in store.search("atterrato", ArticleFilter(lang="ro"))] == []
+    assert [a.id for a, _ in store.search('rus" (capitala* -')] == ["ro"]  # FTS5 syntax in input is inert
+    assert store.search("OR NEAR") == []  # operators are words that must match
+    assert store.search("") == []
+    store.put_articles([make_article("it", title="Visita a Pyongyang", text="Testo cambiato.", lang="it")])
+    assert store.search("atterrato") == []
+    assert [a.id for a, _ in store.search("cambiato")] == ["it"]

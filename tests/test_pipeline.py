@@ -1,0 +1,123 @@
+"""The main job over real inputs: ids, idempotent re-runs, failures, learned boilerplate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from newsloom.model import SourceFailure, SourceItem
+from newsloom.pipeline import content_hash, ingest
+from newsloom.store import Store
+
+
+def test_seeds_language_date_and_titles(store: Store, seeds_dir: Path) -> None:
+    summary = ingest([str(seeds_dir)], store)
+    assert summary.ok and summary.stored == 5
+    by_id = {a.id[:3]: a for a in store.iter_articles()}
+    assert {k: a.lang for k, a in by_id.items()} == {"000": "ro", "001": "ro", "002": "it", "003": "it", "004": "it"}
+    assert by_id["000"].published == "2024-06-17"
+    assert by_id["000"].published_source == "dateline"
+    for key in ("001", "002", "003", "004"):
+        assert by_id[key].published is None, key
+    assert by_id["000"].title != "June 17, 2024"
+    assert by_id["001"].title.startswith("Putin a acceptat propunerea lui Kim Jong Un")
+    # the input's own id (the file stem) is the article's id
+    assert "000_721f38e0835637b1" in {a.id for a in store.iter_articles()}
+
+
+def test_rerun_is_a_no_op_and_changes_update(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A headline here\n\nThe mayor opened the new bridge on Monday morning.\n")
+    (folder / "b.txt").write_text("Another headline\n\nThe council approved the budget after a long debate.\n")
+    first = ingest([str(folder)], store)
+    assert (first.stored, first.updated, first.unchanged) == (2, 0, 0)
+    second = ingest([str(folder)], store)
+    assert (second.stored, second.updated, second.unchanged) == (0, 0, 2)
+    (folder / "a.txt").write_text("A headline here\n\nThe mayor opened the new bridge on Tuesday.\n")
+    third = ingest([str(folder)], store)
+    assert (third.stored, third.updated, third.unchanged) == (0, 1, 1)
+    assert "Tuesday" in store.get_article("a").text  # type: ignore[union-attr]
+    assert store.count_articles() == 2
+
+
+def test_same_id_from_another_file_is_kept_apart(store: Store, tmp_path: Path) -> None:
+    for sub, text in (("x", "The harbour reopened after the storm passed."), ("y", "Prices of bread rose again.")):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "index.txt").write_text(f"Headline {sub}\n\n{text}\n")
+    summary = ingest([str(tmp_path)], store)
+    assert summary.stored == 2
+    ids = sorted(a.id for a in store.iter_articles())
+    assert ids[0] == "index" and ids[1].startswith("index-")
+    assert ingest([str(tmp_path)], store).unchanged == 2
+
+
+def test_bad_input_is_reported_and_the_rest_goes_on(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("Good headline\n\nA perfectly ordinary article about a town fair.\n")
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "broken.json").write_text("{not json")
+    (tmp_path / "records.jsonl").write_text(
+        json.dumps({"id": "r1", "title": "Record one", "text": "The festival drew large crowds on Sunday."})
+        + "\n[1, 2]\n"
+    )
+    summary = ingest([str(tmp_path)], store)
+    assert not summary.ok
+    failed = {Path(f.origin.split("#")[0]).name for f in summary.failures}
+    assert failed == {"empty.txt", "broken.json", "records.jsonl"}
+    assert all(f.reason for f in summary.failures)
+    assert {a.id for a in store.iter_articles()} == {"good", "r1"}
+    assert [f.origin for f in store.failures(summary.run_id)] == [f.origin for f in summary.failures]
+
+
+def test_unknown_json_fields_are_never_kept(store: Store, tmp_path: Path) -> None:
+    record = {
+        "id": "j1", "title": "Bridge opens", "text": "The long-awaited bridge opened to traffic today.",
+        "source": "Harbour Ledger", "published": "2025-04-03T08:00:00+02:00", "secret_field": "DO-NOT-ECHO",
+    }
+    (tmp_path / "in.jsonl").write_text(json.dumps(record) + "\n")
+    ingest([str(tmp_path)], store)
+    article = store.get_article("j1")
+    assert article is not None and article.outlet == "Harbour Ledger"
+    assert article.published is not None and article.published.startswith("2025-04-03")
+    assert article.published_source == "metadata"
+    assert "DO-NOT-ECHO" not in json.dumps(article.__dict__, default=str).replace(article.raw, "")
+
+
+def test_outlet_footer_is_learned_from_the_corpus(store: Store) -> None:
+    bodies = [
+        "The river rose two metres overnight and flooded the old town.",
+        "Farmers counted their losses after the hail storm on Friday.",
+        "The new tram line will open in September, the city said.",
+        "A local bakery won the national bread prize this year.",
+    ]
+    items = [
+        SourceItem(
+            origin=f"feed#{i}", kind="text", id=f"s{i}", outlet="Valley Herald",
+            content=f"Headline number {i}\n\n{body}\n\n© Valley Herald 202{i} – all rights reserved",
+        )
+        for i, body in enumerate(bodies)
+    ]
+    summary = ingest([], store, items=items)
+    assert summary.removed["recurring-in-outlet"] == 4
+    for article in store.iter_articles():
+        assert "Valley Herald" not in article.text
+        assert any(r.reason == "recurring-in-outlet" for r in article.removed)
+    # a new article of the same outlet loses the learned footer too
+    new = SourceItem(origin="feed#9", kind="text", id="s9", outlet="Valley Herald",
+                     content="Late headline\n\nThe mayor resigned.\n\n© Valley Herald 2029 – all rights reserved")
+    ingest([], store, items=[new])
+    assert "all rights reserved" not in store.get_article("s9").text  # type: ignore[union-attr]
+
+
+def test_source_failures_pass_through(store: Store) -> None:
+    items = [SourceFailure("https://example.org/feed", "disallowed by robots.txt")]
+    summary = ingest([], store, items=items)
+    expected = [("https://example.org/feed", "disallowed by robots.txt")]
+    assert [(f.origin, f.reason) for f in summary.failures] == expected
+
+
+def test_content_hash_covers_metadata() -> None:
+    a = SourceItem(origin="x", kind="text", content="same")
+    b = SourceItem(origin="x", kind="text", content="same", published="2024-01-01")
+    assert content_hash(a) != content_hash(b)
+    assert content_hash(a) == content_hash(SourceItem(origin="y", kind="text", content="same"))

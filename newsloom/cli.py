@@ -220,12 +220,12 @@ def show(
             if value:
                 out.print(f"[dim]{key}:[/dim] {value}", highlight=False)
         out.print()
-        out.print(article.text, markup=False, highlight=False)
+        out.print(article.text, markup=False, highlight=False, soft_wrap=True)
         if removed:
             out.print()
             out.print(f"[bold]Removed by cleaning ({len(article.removed)} lines)[/bold]")
             for r in article.removed:
-                out.print(f"  [{r.reason}] {r.line}", markup=False, highlight=False)
+                out.print(f"  [{r.reason}] {r.line}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command("export")

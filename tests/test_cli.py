@@ -84,7 +84,7 @@ def test_show_removed_lines_of_a_seed(tmp_path: Path, seeds_dir: Path) -> None:
     assert shown.returncode == 0, shown.stderr
     text, _, removed = shown.stdout.partition("Removed by cleaning")
     assert "Vostochny" in text
-    assert "READ  Perù" in removed and "READ  Perù" not in text
+    assert "READ Perù" in removed and "Perù" not in text
 
 
 def test_bad_inputs_exit_1_and_name_each_file(tmp_path: Path) -> None:

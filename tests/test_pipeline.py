@@ -84,6 +84,7 @@ def test_unknown_json_fields_are_never_kept(store: Store, tmp_path: Path) -> Non
 
 
 def test_outlet_footer_is_learned_from_the_corpus(store: Store) -> None:
+    titles = ["River floods old town", "Hail ruins harvest", "Tram line delayed", "Bakery wins prize"]
     bodies = [
         "The river rose two metres overnight and flooded the old town.",
         "Farmers counted their losses after the hail storm on Friday.",
@@ -93,20 +94,23 @@ def test_outlet_footer_is_learned_from_the_corpus(store: Store) -> None:
     items = [
         SourceItem(
             origin=f"feed#{i}", kind="text", id=f"s{i}", outlet="Valley Herald",
-            content=f"Headline number {i}\n\n{body}\n\n© Valley Herald 202{i} – all rights reserved",
+            content=f"{title}\n\n{body}\n\nValley Herald: independent local reporting since 188{i}",
         )
-        for i, body in enumerate(bodies)
+        for i, (title, body) in enumerate(zip(titles, bodies, strict=True))
     ]
     summary = ingest([], store, items=items)
     assert summary.removed["recurring-in-outlet"] == 4
     for article in store.iter_articles():
-        assert "Valley Herald" not in article.text
-        assert any(r.reason == "recurring-in-outlet" for r in article.removed)
+        assert "independent local reporting" not in article.text
+        assert [r.line for r in article.removed if r.reason == "recurring-in-outlet"] == [
+            f"Valley Herald: independent local reporting since 188{article.id[1]}"
+        ]
     # a new article of the same outlet loses the learned footer too
+    footer = "Valley Herald: independent local reporting since 1889"
     new = SourceItem(origin="feed#9", kind="text", id="s9", outlet="Valley Herald",
-                     content="Late headline\n\nThe mayor resigned.\n\n© Valley Herald 2029 – all rights reserved")
+                     content=f"Late headline\n\nThe mayor resigned.\n\n{footer}")
     ingest([], store, items=[new])
-    assert "all rights reserved" not in store.get_article("s9").text  # type: ignore[union-attr]
+    assert "independent local reporting" not in store.get_article("s9").text  # type: ignore[union-attr]
 
 
 def test_source_failures_pass_through(store: Store) -> None:

@@ -183,7 +183,7 @@ class SQLiteStore(Store):
                 f"({len(MIGRATIONS)}); upgrade newsloom"
             )
         for target in range(version, len(MIGRATIONS)):
-            log.info("migrating %s to schema version %d", self.path, target + 1)
+            log.debug("migrating %s to schema version %d", self.path, target + 1)
             # executescript commits any open transaction first, so the script carries its own.
             with self._lock:
                 try:

@@ -1,6 +1,7 @@
 """Ingest benchmark: articles per second and peak memory for plain text, HTML and JSONL.
 
-Each case runs in a fresh subprocess (so peak memory is its own) over a fresh store:
+Each case runs in a fresh subprocess over a fresh store; peak memory is the resident memory of
+that process and its worker processes together:
 - text:  ECB+ dev articles written out as .txt files, plus the demo corpus' text files
 - jsonl: ECB+ dev articles as one JSONL file (gold fields stripped)
 - html:  the 150 real pages in ../shared/bench/html, and trafilatura alone on the same pages
@@ -40,17 +41,22 @@ def prepare(workdir: Path, repeat: int) -> dict[str, Path]:
                 title = body.split("\n", 1)[0][:120]
                 (text_dir / f"{r['id']}-{copy}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
                 out.write(json.dumps({"id": f"{r['id']}-{copy}", "title": title, "text": body}) + "\n")
-    return {"text": text_dir, "jsonl": jsonl, "html": SHARED / "bench/html"}
+    html_dir = workdir / "html"
+    html_dir.mkdir()
+    for page in sorted((SHARED / "bench/html").glob("*.html")):  # the pages only, not their README
+        (html_dir / page.name).write_bytes(page.read_bytes())
+    return {"text": text_dir, "jsonl": jsonl, "html": html_dir}
 
 
 def run_case(case: str, path: Path) -> dict[str, float]:
     """Run one case in a child process and return its counts, seconds and peak memory."""
     code = (
         "import json,sys,time;from newsloom.pipeline import ingest;from newsloom.store import open_store\n"
+        "from bench.results import PeakTreeMemory\n"
         f"store=open_store({str(path.parent / (case + '.db'))!r})\n"
-        f"t=time.perf_counter();s=ingest([{str(path)!r}],store);dt=time.perf_counter()-t\n"
-        "import resource;peak=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024\n"
-        "print(json.dumps({'articles':s.stored,'failed':len(s.failures),'seconds':dt,'peak_mb':peak}))"
+        "with PeakTreeMemory() as mem:\n"
+        f"    t=time.perf_counter();s=ingest([{str(path)!r}],store);dt=time.perf_counter()-t\n"
+        "print(json.dumps({'articles':s.stored,'failed':len(s.failures),'seconds':dt,'peak_mb':mem.peak_mb}))"
     )
     return _child(code)
 

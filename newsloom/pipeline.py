@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from newsloom.clean import CleanOptions, extract
 from newsloom.clean.recurring import find_recurring_lines, strip_lines
+from newsloom.engines import Engine, LocalEngine
 from newsloom.enrich.language import detect_language
 from newsloom.enrich.published import find_published
 from newsloom.errors import InputError
@@ -51,6 +52,7 @@ class RunOptions:
     """Everything a run can be told, in one object."""
 
     batch_size: int = 64
+    workers: int | None = None  # processes for extract & clean; None = one per core
     fetch: FetchOptions = field(default_factory=FetchOptions)
     clean: CleanOptions = field(default_factory=CleanOptions)
     urls_file: str | None = None
@@ -135,6 +137,27 @@ def build_article(item: SourceItem, digest: str, options: CleanOptions | None = 
     )
 
 
+@dataclass(frozen=True)
+class _Task:
+    """One input to build, with the id it will be stored under."""
+
+    item: SourceItem
+    digest: str
+    article_id: str
+    is_new: bool
+    options: CleanOptions
+
+
+def _build(task: _Task) -> tuple[Article | SourceFailure, bool]:
+    """Build one article (runs in a worker process): the article, or why it failed."""
+    try:
+        article = build_article(task.item, task.digest, task.options)
+    except InputError as exc:
+        return SourceFailure(exc.origin, exc.reason), task.is_new
+    article.id = task.article_id
+    return article, task.is_new
+
+
 def ingest(
     inputs: Sequence[str],
     store: Store,
@@ -142,38 +165,42 @@ def ingest(
     *,
     progress: Progress | None = None,
     items: Iterable[SourceItem | SourceFailure] | None = None,
+    engine: Engine | None = None,
     command: str = "run",
 ) -> RunSummary:
     """Read ``inputs`` (or the given ``items``), store new and changed articles, learn outlet boilerplate.
 
-    Writes happen in one transaction per batch, so an interrupted run keeps every batch it
-    committed and a re-run skips what is already stored unchanged.
+    Building articles is a pure function the ``engine`` may run in other processes; ids,
+    bookkeeping and writes stay here. Writes happen in one transaction per batch, so an
+    interrupted run keeps every batch it committed and a re-run skips what is stored unchanged.
     """
     options = options or RunOptions()
     progress = progress or _NoProgress()
+    engine = engine or LocalEngine(options.workers)
     summary = RunSummary(run_id=store.start_run(command))
     if items is None:
         items = iter_inputs(inputs, urls_file=options.urls_file, options=options.fetch)
     progress.stage("reading and cleaning")
-    batch: dict[str, Article] = {}
+    batch: list[Article] = []
     touched_groups: set[str] = set()
 
     def flush() -> None:
         if batch:
-            store.put_articles(list(batch.values()))
-            touched_groups.update(_group_key(a) for a in batch.values())
+            store.put_articles(batch)
+            touched_groups.update(_group_key(a) for a in batch)
             batch.clear()
 
-    for entry in items:
-        progress.advance()
-        if isinstance(entry, SourceFailure):
-            _fail(summary, entry)
+    tasks = _tasks(items, store, options, summary, progress)
+    for result, is_new in engine.map(_build, tasks):
+        if isinstance(result, SourceFailure):
+            _fail(summary, result)
             continue
-        summary.seen += 1
-        article = _process(entry, store, batch, options, summary)
-        if article is None:
-            continue
-        batch[article.id] = article
+        article = result
+        batch.append(article)
+        if is_new:
+            summary.stored += 1
+        else:
+            summary.updated += 1
         summary.languages[article.lang or "unknown"] += 1
         summary.outlets[article.outlet or "unknown"] += 1
         summary.dated[article.published_source or "none"] += 1
@@ -191,55 +218,51 @@ def ingest(
     return summary
 
 
-def _process(
-    item: SourceItem,
+def _tasks(
+    items: Iterable[SourceItem | SourceFailure],
     store: Store,
-    batch: dict[str, Article],
     options: RunOptions,
     summary: RunSummary,
-) -> Article | None:
-    digest = content_hash(item)
-    article_id = _resolve_id(item, digest, store, batch)
-    if article_id is None:
-        summary.unchanged += 1
-        return None
-    try:
-        article = build_article(item, digest, options.clean)
-    except InputError as exc:
-        _fail(summary, SourceFailure(exc.origin, exc.reason))
-        return None
-    article.id = article_id
-    if store.article_fingerprint(article_id) is None and article_id not in batch:
-        summary.stored += 1
-    else:
-        summary.updated += 1
-    return article
+    progress: Progress,
+) -> Iterator[_Task]:
+    """The inputs that need building, each with its id; failures and unchanged inputs are counted here."""
+    claimed: dict[str, tuple[str, str]] = {}  # ids given out in this run → (digest, origin)
+    for entry in items:
+        progress.advance()
+        if isinstance(entry, SourceFailure):
+            _fail(summary, entry)
+            continue
+        summary.seen += 1
+        digest = content_hash(entry)
+        resolved = _resolve_id(entry, digest, store, claimed)
+        if resolved is None:
+            summary.unchanged += 1
+            continue
+        article_id, is_new = resolved
+        claimed[article_id] = (digest, entry.origin)
+        yield _Task(entry, digest, article_id, is_new, options.clean)
 
 
 def _resolve_id(
-    item: SourceItem, digest: str, store: Store, batch: dict[str, Article]
-) -> str | None:
-    """The id this input is stored under, or None when it is stored already, unchanged.
+    item: SourceItem, digest: str, store: Store, claimed: dict[str, tuple[str, str]]
+) -> tuple[str, bool] | None:
+    """The id this input is stored under and whether it is new; None when stored already, unchanged.
 
     An input keeps its own id. When another input already holds that id, the same origin
     means a new version (same id); a different origin with different content gets the id
     suffixed with its hash, so nothing stored is overwritten by an unrelated document.
     """
-    candidate = item.id or digest[:16]
-    for _ in range(2):
-        pending = batch.get(candidate)
-        fingerprint = (
-            (pending.content_hash, pending.origin) if pending else store.article_fingerprint(candidate)
-        )
+    base = item.id or digest[:16]
+    for candidate in (base, f"{base}-{digest[:8]}"):
+        fingerprint = claimed.get(candidate) or store.article_fingerprint(candidate)
         if fingerprint is None:
-            return candidate
+            return candidate, True
         stored_hash, stored_origin = fingerprint
         if stored_hash == digest:
             return None
         if stored_origin == item.origin:
-            return candidate
-        candidate = f"{item.id or digest[:16]}-{digest[:8]}"
-    return candidate
+            return candidate, False
+    return f"{base}-{digest[:16]}", True
 
 
 def _fail(summary: RunSummary, failure: SourceFailure) -> None:

@@ -51,7 +51,7 @@ HINT_WEIGHT = 2.0
 HINT_FLOOR = 0.10
 #: py3langid walks the text byte by byte in Python: its cost grows linearly, its answer does
 #: not improve past a few thousand characters.
-MAX_LANGID_CHARS = 6000
+MAX_LANGID_CHARS = 2000
 #: lingua's high-accuracy mode is slower per character; a second opinion on this many
 #: characters of a long text is plenty.
 MAX_LINGUA_CHARS = 1000
@@ -176,7 +176,7 @@ def _get_langid() -> Any:
 
 
 #: How many of py3langid's best guesses lingua chooses among (plus the hint).
-LINGUA_CANDIDATES = 5
+LINGUA_CANDIDATES = 3
 
 
 def _lingua_language(code: str) -> Any:

@@ -24,7 +24,7 @@ from rich.table import Table
 
 from newsloom import __version__
 from newsloom.errors import NewsloomError
-from newsloom.pipeline import RunOptions, RunSummary, ingest
+from newsloom.pipeline import RunOptions, RunSummary, enrich_stored, ingest
 from newsloom.present import export as export_mod
 from newsloom.present.report import write_report
 from newsloom.store import ArticleFilter, Store, open_store
@@ -115,7 +115,10 @@ def run(
             TimeElapsedColumn(), console=err, transient=True, disable=quiet or as_json,
         )
         with progress:
-            summary = ingest(inputs, store, options, progress=_Bar(progress), command=" ".join(sys.argv[1:]))
+            bar = _Bar(progress)
+            summary = ingest(inputs, store, options, progress=bar, command=" ".join(sys.argv[1:]))
+            summary.extra["enriched"] = enrich_stored(store, progress=bar)
+            summary.extra["entities"] = len(store.list_entities())
         if not no_report:
             write_report(store, report)
             summary.extra["report"] = str(report)
@@ -156,6 +159,11 @@ def _print_summary(summary: RunSummary, store: Store, quiet: bool) -> None:
     if summary.dated:
         dated = ", ".join(f"{source} {n}" for source, n in summary.dated.most_common())
         out.print(f"Publication dates from: {dated}")
+    if summary.extra.get("enriched"):
+        out.print(
+            f"Understood {summary.extra['enriched']} articles: entities, quotes, key phrases, dates, vectors; "
+            f"{summary.extra['entities']} canonical entities in the store"
+        )
     for failure in summary.failures:
         out.print(f"[red]failed[/red] {failure.origin}: {failure.reason}")
     if "report" in summary.extra:
@@ -219,6 +227,7 @@ def show(
         for key, value in meta:
             if value:
                 out.print(f"[dim]{key}:[/dim] {value}", highlight=False)
+        _print_enrichment(record)
         out.print()
         out.print(article.text, markup=False, highlight=False, soft_wrap=True)
         if removed:
@@ -226,6 +235,59 @@ def show(
             out.print(f"[bold]Removed by cleaning ({len(article.removed)} lines)[/bold]")
             for r in article.removed:
                 out.print(f"  [{r.reason}] {r.line}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _print_enrichment(record: dict[str, Any]) -> None:
+    if "entities" not in record:
+        out.print("[dim]not enriched yet[/dim]")
+        return
+    estimate = record["date_estimate"]
+    if estimate and estimate["date"]:
+        out.print(
+            f"[dim]date from content:[/dim] {estimate['date']} (confidence {estimate['confidence']:.2f}; "
+            f"{'; '.join(estimate['evidence'][:3])})", highlight=False, markup=True, soft_wrap=True,
+        )
+    if record["keyphrases"]:
+        out.print(f"[dim]key phrases:[/dim] {', '.join(record['keyphrases'])}", highlight=False, soft_wrap=True)
+    if record["entities"]:
+        out.print("[dim]entities:[/dim]")
+        for e in record["entities"]:
+            surface = ", ".join(s for s in e["surface"] if s != e["name"])
+            out.print(
+                f"  {e['type']:<4} {e['name']}" + (f"  ← {surface}" if surface else "") + f"  ×{e['count']}",
+                markup=False, highlight=False, soft_wrap=True,
+            )
+    if record["quotes"]:
+        out.print("[dim]quotes:[/dim]")
+        for q in record["quotes"]:
+            out.print(f"  {q['speaker'] or 'unknown'}: “{q['text']}”", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def entities(
+    db: str = DB_OPTION,
+    type: str | None = typer.Option(None, "--type", help="Only PER, ORG, LOC or MISC."),
+    query: str | None = typer.Option(None, "--query", "-q", help="Name or alias contains this."),
+    limit: int = typer.Option(50, "--limit", min=1, help="At most this many."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object a line."),
+) -> None:
+    """List canonical entities with their counts, types and the languages they were named in."""
+    with _open(db) as store:
+        found = store.list_entities(type=type.upper() if type else None, query=query, limit=limit)
+        if as_json:
+            for e in found:
+                sys.stdout.write(json.dumps(
+                    {"id": e.id, "name": e.name, "type": e.type, "articles": e.article_count,
+                     "mentions": e.mention_count, "aliases": e.aliases}, ensure_ascii=False) + "\n")
+            return
+        table = Table(show_edge=False)
+        for column in ("name", "type", "articles", "mentions", "languages", "aliases"):
+            table.add_column(column, overflow="fold", justify="right" if column in ("articles", "mentions") else "left")
+        for e in found:
+            aliases = sorted({a for forms in e.aliases.values() for a in forms} - {e.name})
+            table.add_row(e.name, e.type, str(e.article_count), str(e.mention_count), " ".join(sorted(e.aliases)),
+                          ", ".join(aliases[:8]) + (" …" if len(aliases) > 8 else ""))
+        out.print(table)
 
 
 @app.command("export")
@@ -256,6 +318,43 @@ def report(
     with _open(db) as store:
         write_report(store, output)
     err.print(f"wrote {output}")
+
+
+@app.command()
+def serve(
+    db: str = DB_OPTION,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (localhost only by default)."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    token: str | None = typer.Option(
+        None, "--token", envvar="NEWSLOOM_TOKEN",
+        help="Bearer token for ingest; required to ingest when --host is not a loopback address.",
+    ),
+    max_upload_mb: float = typer.Option(50.0, "--max-upload-mb", min=0.001, help="Largest request body (upload)."),
+    summaries: str = typer.Option(
+        "embed", "--summaries", help="Event summaries: embed (sentence embeddings, computed in the background) "
+        "or coverage (entities and key phrases only)."
+    ),
+    refresh: float = typer.Option(10.0, "--refresh", min=0, help="Seconds between checks for store changes."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every request."),
+) -> None:
+    """Serve the storylines, events, articles, entities, search, ingest and the HTTP API (/api/docs)."""
+    if summaries not in ("embed", "coverage"):
+        err.print(f"[red]error:[/red] unknown --summaries {summaries!r}: use embed or coverage")
+        raise typer.Exit(2)
+    _setup_logging(False, verbose)
+    try:
+        from newsloom.present.web.app import WebConfig
+        from newsloom.present.web.server import run_server
+    except ImportError as exc:
+        err.print(f"[red]error:[/red] the web app needs fastapi and uvicorn: {exc}")
+        raise typer.Exit(2) from exc
+    _open(db).close()  # fail early, with the usual message, on a store that cannot be opened
+    config = WebConfig(
+        db=db, host=host, port=port, token=token or None, max_upload_bytes=int(max_upload_mb * 1024 * 1024),
+        summaries="embed" if summaries == "embed" else "coverage", refresh_seconds=refresh,
+    )
+    err.print(f"newsloom serving {db} on http://{'[' + host + ']' if ':' in host else host}:{port}/")
+    run_server(config, log_level="info" if verbose else "warning")
 
 
 def _version(value: bool) -> None:

@@ -9,6 +9,7 @@ where it stopped.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,10 +20,13 @@ from typing import Any, Protocol
 from newsloom.clean import CleanOptions, extract
 from newsloom.clean.recurring import find_recurring_lines, strip_lines
 from newsloom.engines import Engine, LocalEngine
+from newsloom.enrich.analyse import EnrichOptions, enrich
+from newsloom.enrich.embed import get_embedder
+from newsloom.enrich.entities import EntityRegistry
 from newsloom.enrich.language import detect_language
 from newsloom.enrich.published import find_published
 from newsloom.errors import InputError
-from newsloom.model import Article, SourceFailure, SourceItem
+from newsloom.model import Article, Entity, SourceFailure, SourceItem
 from newsloom.sources import FetchOptions, iter_inputs
 from newsloom.store import ArticleFilter, Store
 
@@ -321,6 +325,54 @@ def strip_recurring_lines(
     return removed_total
 
 
+REGISTRY_STATE = "entities.registry"
+REGISTRY_SAVE_EVERY = 50
+
+
+def load_registry(store: Store) -> EntityRegistry:
+    """The corpus-wide entity registry as the store last saved it (empty on a new store)."""
+    blob = store.get_state(REGISTRY_STATE)
+    return EntityRegistry.from_dict(json.loads(blob)) if blob else EntityRegistry()
+
+
+def save_registry(store: Store, registry: EntityRegistry) -> None:
+    """Persist the registry and publish its entities (names, types, aliases per language)."""
+    store.put_state(REGISTRY_STATE, json.dumps(registry.to_dict(), ensure_ascii=False).encode("utf-8"))
+    store.put_entities([
+        Entity(
+            id=e.id, name=e.name, type=e.type,
+            aliases={lang: sorted(forms) for lang, forms in sorted(e.aliases.items())},
+        )
+        for e in registry
+    ])
+
+
+def enrich_stored(store: Store, options: EnrichOptions | None = None, progress: Progress | None = None) -> int:
+    """Understand every article not yet enriched (new or changed); return how many.
+
+    Each batch of enrichments is stored in one transaction, so an interrupted run resumes with
+    the articles it had not reached. The entity registry is saved every ``REGISTRY_SAVE_EVERY``
+    batches and at the end (saving it costs time in proportion to its size).
+    """
+    options = options or EnrichOptions()
+    progress = progress or _NoProgress()
+    todo = store.article_ids(ArticleFilter(status="ingested"))
+    if not todo:
+        return 0
+    registry = load_registry(store)
+    embedder = get_embedder(options.embedder)
+    progress.stage("understanding articles", total=len(todo))
+    for batch_number, start in enumerate(range(0, len(todo), options.batch_size), start=1):
+        articles = [a for a in (store.get_article(i) for i in todo[start : start + options.batch_size]) if a]
+        store.put_enrichments(enrich(articles, registry, embedder, options))
+        if batch_number % REGISTRY_SAVE_EVERY == 0:
+            save_registry(store, registry)
+        progress.advance(len(articles))
+    save_registry(store, registry)
+    log.info("enriched %d articles; %d entities known", len(todo), len(registry))
+    return len(todo)
+
+
 def removed_reasons(articles: Iterable[Article]) -> Counter[str]:
     """How many lines each cleaning rule removed across ``articles``."""
     counts: Counter[str] = Counter()
@@ -335,6 +387,7 @@ __all__ = [
     "RunSummary",
     "build_article",
     "content_hash",
+    "enrich_stored",
     "ingest",
     "removed_reasons",
     "strip_recurring_lines",

@@ -125,3 +125,39 @@ def test_content_hash_covers_metadata() -> None:
     b = SourceItem(origin="x", kind="text", content="same", published="2024-01-01")
     assert content_hash(a) != content_hash(b)
     assert content_hash(a) == content_hash(SourceItem(origin="y", kind="text", content="same"))
+
+
+def test_enrich_seeds_entities_across_languages(store: Store, seeds_dir: Path) -> None:
+    from newsloom.pipeline import enrich_stored, load_registry
+
+    ingest([str(seeds_dir)], store)
+    assert enrich_stored(store) == 5
+    assert enrich_stored(store) == 0  # nothing left to do
+    pyongyang = next(e for e in store.list_entities(query="Pyongyang") if e.name == "Pyongyang")
+    assert {"ro", "it"} <= set(pyongyang.aliases)
+    assert any(form.startswith("Phenian") for form in pyongyang.aliases["ro"])
+    assert pyongyang.article_count == len(store.entity_article_ids(pyongyang.id)) >= 3
+    kim = next(e for e in store.list_entities(type="PER") if e.name == "Kim Jong Un")
+    assert kim.article_count == 5
+    enrichment = store.get_enrichment("001_356e37914bdd2a92")
+    assert enrichment is not None and enrichment.vector is not None and len(enrichment.vector) == 384
+    speakers = {q.speaker for q in enrichment.quotes}
+    assert {"John Kirby", "Vladimir Putin"} <= speakers
+    assert enrichment.date_estimate is not None
+    assert (enrichment.date_estimate.date or "2023-09")[:7] in {"2023-08", "2023-09", "2023-10"}
+    # the registry persisted with the store
+    assert len(load_registry(store)) == len(store.list_entities())
+
+
+def test_reingesting_a_changed_article_re_enriches_without_double_counting(store: Store, tmp_path: Path) -> None:
+    from newsloom.pipeline import enrich_stored
+
+    path = tmp_path / "a.txt"
+    path.write_text("Visit to Vienna\n\nThe mayor of Vienna, Anna Berger, met the minister in Vienna on Monday.\n")
+    ingest([str(tmp_path)], store)
+    enrich_stored(store)
+    path.write_text("Visit to Vienna\n\nThe mayor of Vienna, Anna Berger, met the minister in Vienna on Tuesday.\n")
+    ingest([str(tmp_path)], store)
+    assert enrich_stored(store) == 1
+    vienna = next(e for e in store.list_entities() if e.name == "Vienna")
+    assert vienna.article_count == 1

@@ -29,6 +29,23 @@ def article_record(store: Store, article: Article) -> dict[str, Any]:
         "published_source": article.published_source,
         "url": article.url,
     }
+    enrichment = store.get_enrichment(article.id)
+    if enrichment is not None:
+        record["entities"] = [
+            {"id": e.entity_id, "name": e.name, "type": e.type, "surface": list(e.surface), "count": e.count}
+            for e in enrichment.entities
+        ]
+        record["quotes"] = [
+            {"text": q.text, "speaker": q.speaker, "speaker_id": q.speaker_entity_id, "kind": q.kind}
+            for q in enrichment.quotes
+        ]
+        record["keyphrases"] = enrichment.keyphrases
+        estimate = enrichment.date_estimate
+        record["date_estimate"] = (
+            {"date": estimate.date, "confidence": estimate.confidence, "evidence": list(estimate.evidence)}
+            if estimate
+            else None
+        )
     return record
 
 

@@ -84,6 +84,10 @@ class Store(ABC):
         """Articles matching ``where``, ordered by publication date then id (undated last)."""
 
     @abstractmethod
+    def article_ids(self, where: ArticleFilter | None = None) -> list[str]:
+        """Ids of the articles matching ``where``, in listing order."""
+
+    @abstractmethod
     def count_articles(self, where: ArticleFilter | None = None) -> int:
         """How many articles match ``where``."""
 
@@ -103,7 +107,11 @@ class Store(ABC):
     # -- entities ----------------------------------------------------------------------
     @abstractmethod
     def put_entities(self, entities: Sequence[Entity]) -> None:
-        """Insert or replace canonical entities by id."""
+        """Insert or replace canonical entities by id.
+
+        Their ``article_count`` and ``mention_count`` are derived by the store from the stored
+        enrichments (whatever the records say), so re-enriching an article never counts it twice.
+        """
 
     @abstractmethod
     def get_entity(self, entity_id: str) -> Entity | None:

@@ -281,6 +281,13 @@ class SQLiteStore(Store):
         for row in cursor:
             yield _article_from_row(row)
 
+    def article_ids(self, where: ArticleFilter | None = None) -> list[str]:
+        clause, params = _where(where)
+        rows = self._conn.execute(
+            f"SELECT id FROM articles{clause} ORDER BY published_date IS NULL, published_date, id", params
+        ).fetchall()
+        return [r[0] for r in rows]
+
     def count_articles(self, where: ArticleFilter | None = None) -> int:
         clause, params = _where(where)
         return int(self._conn.execute(f"SELECT COUNT(*) FROM articles{clause}", params).fetchone()[0])
@@ -328,10 +335,15 @@ class SQLiteStore(Store):
                 "INSERT OR REPLACE INTO entities (id, name, type, aliases, article_count, mention_count) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (e.id, e.name, e.type, json.dumps(e.aliases, ensure_ascii=False), e.article_count,
-                     e.mention_count)
+                    (e.id, e.name, e.type, json.dumps(e.aliases, ensure_ascii=False), 0, 0)
                     for e in entities
                 ],
+            )
+            self._conn.executemany(
+                "UPDATE entities SET article_count = (SELECT COUNT(*) FROM article_entities WHERE entity_id = ?), "
+                "mention_count = (SELECT COALESCE(SUM(count), 0) FROM article_entities WHERE entity_id = ?) "
+                "WHERE id = ?",
+                [(e.id, e.id, e.id) for e in entities],
             )
 
     def get_entity(self, entity_id: str) -> Entity | None:

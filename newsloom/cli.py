@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from importlib import resources
 from pathlib import Path
@@ -41,6 +42,11 @@ err = Console(stderr=True)
 log = logging.getLogger("newsloom")
 
 DB_OPTION = typer.Option("newsloom.db", "--db", help="Store: a SQLite file, or postgresql://…", envvar="NEWSLOOM_DB")
+
+
+def redact(address: str) -> str:
+    """A store address fit to print: any password in it replaced by ***."""
+    return re.sub(r"(://[^:/@]+:)[^/]*@", r"\1***@", address)
 
 
 def _setup_logging(quiet: bool, verbose: bool = False) -> None:
@@ -353,7 +359,7 @@ def serve(
         db=db, host=host, port=port, token=token or None, max_upload_bytes=int(max_upload_mb * 1024 * 1024),
         summaries="embed" if summaries == "embed" else "coverage", refresh_seconds=refresh,
     )
-    err.print(f"newsloom serving {db} on http://{'[' + host + ']' if ':' in host else host}:{port}/")
+    err.print(f"newsloom serving {redact(db)} on http://{'[' + host + ']' if ':' in host else host}:{port}/")
     run_server(config, log_level="info" if verbose else "warning")
 
 

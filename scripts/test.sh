@@ -14,7 +14,7 @@ fi
 PY="$VENV/bin/python"
 "$PY" -m pip install --quiet --disable-pip-version-check --upgrade pip
 # A regular (not editable) install, so the tests also prove the package ships its data.
-"$PY" -m pip install --quiet --disable-pip-version-check ".[test]"
+"$PY" -m pip install --quiet --disable-pip-version-check ".[test,pg]"
 
 # System packages: only when missing, and only where we may install them (root with apt).
 apt_install() {
@@ -32,6 +32,11 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "== installing Chromium for the browser tests"
     apt_install chromium chromium-driver fonts-noto-core fonts-dejavu-core
 fi
+
+echo "== starting a throwaway PostgreSQL on loopback"
+pg_env="$(bash scripts/postgres.sh)"
+eval "$pg_env"
+export NEWSLOOM_TEST_PG
 
 echo "== ruff"
 "$VENV/bin/ruff" check newsloom tests bench

@@ -111,3 +111,11 @@ def test_every_command_has_help(command: str, tmp_path: Path) -> None:
     result = newsloom(command, "--help", cwd=tmp_path)
     assert result.returncode == 0
     assert "Usage" in result.stdout
+
+
+def test_store_addresses_are_printed_without_passwords() -> None:
+    from newsloom.cli import redact
+
+    assert redact("postgresql://user:s3cr@t@db.example:5432/news") == "postgresql://user:***@db.example:5432/news"
+    assert redact("postgresql://db.example/news") == "postgresql://db.example/news"
+    assert redact("newsloom.db") == "newsloom.db"

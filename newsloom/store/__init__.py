@@ -15,7 +15,11 @@ __all__ = ["ArticleFilter", "Store", "StoredFailure", "open_store"]
 def open_store(address: str) -> Store:
     """Open the store at ``address``: a file path, ``sqlite:///PATH`` or ``postgresql://…``."""
     if address.startswith(("postgresql://", "postgres://")):
-        raise ConfigError("the PostgreSQL store is not available in this version")
+        try:
+            from newsloom.store.postgres import PostgresStore
+        except ImportError as exc:
+            raise ConfigError("the PostgreSQL store needs psycopg: pip install 'newsloom[pg]'") from exc
+        return PostgresStore(address)
     if address.startswith("sqlite:///"):
         address = address[len("sqlite:///") :]
     from newsloom.store.sqlite import SQLiteStore

@@ -24,8 +24,21 @@ from rich.progress import (
 from rich.table import Table
 
 from newsloom import __version__
+from newsloom.enrich.embed import get_embedder
+from newsloom.enrich.entities import EntityRegistry
 from newsloom.errors import NewsloomError
-from newsloom.pipeline import RunOptions, RunSummary, enrich_stored, ingest
+from newsloom.events.features import ClusterInput
+from newsloom.model import SourceFailure, SourceItem
+from newsloom.pipeline import (
+    RunOptions,
+    RunSummary,
+    cluster_stored,
+    comparison_inputs,
+    enrich_stored,
+    ingest,
+    load_registry,
+    stored_comparison_input,
+)
 from newsloom.present import export as export_mod
 from newsloom.present.report import write_report
 from newsloom.store import ArticleFilter, Store, open_store
@@ -125,6 +138,9 @@ def run(
             summary = ingest(inputs, store, options, progress=bar, command=" ".join(sys.argv[1:]))
             summary.extra["enriched"] = enrich_stored(store, progress=bar)
             summary.extra["entities"] = len(store.list_entities())
+            summary.extra["clustered"] = cluster_stored(store, progress=bar)
+            summary.extra["events"] = len(store.list_events())
+            summary.extra["storylines"] = len(store.list_storylines())
         if not no_report:
             write_report(store, report)
             summary.extra["report"] = str(report)
@@ -207,17 +223,17 @@ def articles(
 
 @app.command()
 def show(
-    article_id: str = typer.Argument(..., help="The article's id."),
+    article_id: str = typer.Argument(..., help="An article's or an event's id."),
     db: str = DB_OPTION,
     removed: bool = typer.Option(False, "--removed", help="Also show the lines cleaning removed, with why."),
     as_json: bool = typer.Option(False, "--json", help="Print the article as JSON."),
 ) -> None:
-    """Show one article: metadata, cleaned text and, on request, what cleaning removed."""
+    """Show one article (metadata, understanding, cleaned text, removed lines) or one event (its coverage)."""
     with _open(db) as store:
         article = store.get_article(article_id)
         if article is None:
-            err.print(f"[red]error:[/red] no article with id {article_id!r}")
-            raise typer.Exit(1)
+            _show_event(store, article_id, as_json)
+            return
         record = export_mod.article_record(store, article)
         if removed:
             record["removed"] = [{"line": r.line, "reason": r.reason} for r in article.removed]
@@ -296,6 +312,228 @@ def entities(
         out.print(table)
 
 
+@app.command()
+def events(
+    db: str = DB_OPTION,
+    storyline: str | None = typer.Option(None, "--storyline", help="Only the events of this storyline."),
+    limit: int = typer.Option(100, "--limit", min=1, help="At most this many."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object a line."),
+) -> None:
+    """List events: size, languages, outlets, date span and label, oldest first."""
+    with _open(db) as store:
+        found = store.list_events(storyline_id=storyline, limit=limit)
+        if as_json:
+            for e in found:
+                sys.stdout.write(json.dumps(
+                    {"id": e.id, "label": e.label, "articles": len(e.article_ids), "languages": e.languages,
+                     "outlets": e.outlets, "first_date": e.first_date, "last_date": e.last_date,
+                     "storyline": e.storyline_id, "key_entities": e.key_entities}, ensure_ascii=False) + "\n")
+            return
+        table = Table(show_edge=False)
+        for column in ("id", "dates", "articles", "languages", "outlets", "label"):
+            table.add_column(column, overflow="fold", justify="right" if column == "articles" else "left")
+        for e in found:
+            table.add_row(e.id, _span(e.first_date, e.last_date), str(len(e.article_ids)), " ".join(e.languages),
+                          str(len(e.outlets)), e.label)
+        out.print(table)
+
+
+@app.command()
+def storylines(
+    db: str = DB_OPTION,
+    limit: int = typer.Option(50, "--limit", min=1, help="At most this many."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object a line."),
+) -> None:
+    """List storylines, largest first, each with its events in date order."""
+    with _open(db) as store:
+        found = store.list_storylines(limit=limit)
+        if as_json:
+            for s in found:
+                sys.stdout.write(json.dumps(
+                    {"id": s.id, "label": s.label, "events": s.event_ids, "key_entities": s.key_entities,
+                     "languages": s.languages, "outlets": s.outlets, "first_date": s.first_date,
+                     "last_date": s.last_date}, ensure_ascii=False) + "\n")
+            return
+        for s in found:
+            out.print(f"[bold]{s.id}[/bold]  {s.label}  [dim]{_span(s.first_date, s.last_date)} · "
+                      f"{len(s.event_ids)} events · {' '.join(s.languages)} · {len(s.outlets)} outlets[/dim]",
+                      highlight=False, soft_wrap=True)
+            for event_id in s.event_ids:
+                event = store.get_event(event_id)
+                if event is not None:
+                    out.print(f"   {_span(event.first_date, event.last_date):<23} {event.id}  "
+                              f"{len(event.article_ids):>3} articles  {event.label}", markup=False, highlight=False,
+                              soft_wrap=True)
+
+
+def _span(first: str | None, last: str | None) -> str:
+    if not first:
+        return "undated"
+    return first if not last or last == first else f"{first} – {last}"
+
+
+def _show_event(store: Store, event_id: str, as_json: bool) -> None:
+    event = store.get_event(event_id)
+    if event is None:
+        err.print(f"[red]error:[/red] no article or event with id {event_id!r}")
+        raise typer.Exit(1)
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for article_id in event.article_ids:
+        article = store.get_article(article_id)
+        if article is None:
+            continue
+        link = store.article_link(article_id)
+        copy_of = link.duplicate_of or link.translation_of if link else None
+        entry = {"id": article.id, "title": article.title, "published": article.published,
+                 "duplicate_of": link.duplicate_of if link else None,
+                 "translation_of": link.translation_of if link else None, "folded": copy_of is not None}
+        groups.setdefault((article.lang or "unknown", article.outlet or "unknown"), []).append(entry)
+    if as_json:
+        sys.stdout.write(json.dumps({
+            "id": event.id, "label": event.label, "storyline": event.storyline_id, "first_date": event.first_date,
+            "last_date": event.last_date, "key_entities": event.key_entities,
+            "coverage": [{"lang": lang, "outlet": outlet, "articles": items}
+                         for (lang, outlet), items in sorted(groups.items())]}, ensure_ascii=False, indent=2) + "\n")
+        return
+    independent = sum(1 for items in groups.values() for i in items if not i["folded"])
+    out.print(f"[bold]{event.label}[/bold]", highlight=False)
+    out.print(f"[dim]{event.id} · {_span(event.first_date, event.last_date)} · {len(event.article_ids)} articles, "
+              f"{independent} independent · storyline {event.storyline_id}[/dim]", highlight=False)
+    if event.key_entities:
+        out.print(f"[dim]key entities:[/dim] {', '.join(event.key_entities)}", highlight=False, soft_wrap=True)
+    for (lang, outlet), items in sorted(groups.items()):
+        out.print(f"[bold]{lang}[/bold] · {outlet}", highlight=False)
+        for item in items:
+            note = (f"  (copy of {item['duplicate_of']})" if item["duplicate_of"]
+                    else f"  (translation of {item['translation_of']})" if item["translation_of"] else "")
+            out.print(f"   {(item['published'] or '')[:10]:<10} {item['id']}  {item['title']}{note}",
+                      markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def compare(
+    first: str | None = typer.Argument(None, help="A file, or the id of a stored article."),
+    second: str | None = typer.Argument(None, help="A file, or the id of a stored article."),
+    db: str = DB_OPTION,
+    pairs: Path | None = typer.Option(None, "--pairs", help='JSONL of {"pair_id", "text1", "text2", …} to score.'),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Where --pairs writes its scores."),
+    as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
+) -> None:
+    """Is this the same event? A score in [0, 1], a yes/no and the evidence; or many pairs with --pairs."""
+    from newsloom.events.compare import compare as compare_pair
+
+    _setup_logging(quiet=True)
+    if pairs is not None:
+        _compare_pairs(pairs, output)
+        return
+    if first is None or second is None:
+        err.print("[red]error:[/red] give two files or stored ids, or --pairs FILE")
+        raise typer.Exit(2)
+    inputs, registry = _comparison_inputs([first, second], db)
+    result = compare_pair(inputs[0], inputs[1], embed=get_embedder().embed)
+    verdict: dict[str, Any] = {
+        "a": inputs[0].id, "b": inputs[1].id, "score": round(result.score, 4), "same": result.same,
+        "shared_entities": [registry.name(entity_id) or entity_id for entity_id, _ in result.shared_entities],
+        "aligned_sentences": [{"a": a, "b": b, "similarity": round(sim, 3)} for a, b, sim in result.aligned],
+        "dates": [d.isoformat() if d else None for d in result.dates[:2]],
+        "days_apart": result.dates[2],
+    }
+    if as_json:
+        sys.stdout.write(json.dumps(verdict, ensure_ascii=False, indent=2) + "\n")
+        return
+    answer = "[green]same event[/green]" if result.same else "[yellow]different events[/yellow]"
+    out.print(f"{answer}  score {result.score:.2f}")
+    if verdict["shared_entities"]:
+        out.print(f"[dim]shared entities (rarest first):[/dim] {', '.join(verdict['shared_entities'][:12])}",
+                  highlight=False, soft_wrap=True)
+    out.print(f"[dim]dates:[/dim] {verdict['dates'][0] or 'unknown'} / {verdict['dates'][1] or 'unknown'}",
+              highlight=False)
+    for pair in verdict["aligned_sentences"][:5]:
+        out.print(f"[dim]aligned ({pair['similarity']}):[/dim] {pair['a']}  ⇄  {pair['b']}", highlight=False,
+                  soft_wrap=True)
+
+
+def _comparison_inputs(refs: list[str], db: str) -> tuple[list[ClusterInput], EntityRegistry]:
+    """Stored ids from the store; anything else read as a file through the normal sources.
+
+    Files are resolved against the store's entity registry when there is a store, so they
+    share entities with stored articles; the registry returned names the evidence.
+    """
+    from newsloom.sources import iter_inputs
+
+    registry = EntityRegistry()
+    found: list[ClusterInput | None] = [None] * len(refs)
+    if Path(db).exists() or db.startswith(("postgresql://", "postgres://")):
+        with _open(db) as store:
+            registry = load_registry(store)
+            for i, ref in enumerate(refs):
+                if not Path(ref).exists():
+                    found[i] = stored_comparison_input(store, ref)
+    items: list[SourceItem] = []
+    for i, ref in enumerate(refs):
+        if found[i] is not None:
+            continue
+        read = [x for x in iter_inputs([ref]) if isinstance(x, SourceItem)] if Path(ref).exists() else []
+        if not read:
+            err.print(f"[red]error:[/red] {ref}: neither a readable file nor an enriched article in {db}")
+            raise typer.Exit(1)
+        items.append(read[0])
+    built = iter(comparison_inputs(items, registry))
+    result: list[ClusterInput] = []
+    for i in range(len(refs)):
+        entry = found[i] or next(built)
+        if isinstance(entry, SourceFailure):
+            err.print(f"[red]error:[/red] {entry.origin}: {entry.reason}")
+            raise typer.Exit(1)
+        result.append(entry)
+    return result, registry
+
+
+def _compare_pairs(path: Path, output: Path | None) -> None:
+    from newsloom.events.compare import compare_many
+
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            records.append((str(record["pair_id"]), record))
+        except (ValueError, KeyError, TypeError) as exc:
+            err.print(f"[red]error:[/red] {path}#{number}: not a pair record ({exc})")
+            raise typer.Exit(1) from exc
+    items = []
+    for pair_id, record in records:
+        for side in ("1", "2"):
+            title = record.get(f"title{side}") or ""
+            body = str(record.get(f"text{side}") or "")
+            items.append(SourceItem(origin=f"{path}#{pair_id}/{side}", kind="text", id=f"{pair_id}/{side}",
+                                    content=f"{title}\n\n{body}" if title else body, lang=record.get(f"lang{side}")))
+    built = comparison_inputs(items)
+    good = [(built[2 * i], built[2 * i + 1]) for i in range(len(records))]
+    usable = [(a, b) for a, b in good if isinstance(a, ClusterInput) and isinstance(b, ClusterInput)]
+    verdicts = iter(compare_many(usable))
+    handle = output.open("w", encoding="utf-8") if output else sys.stdout
+    failed = 0
+    try:
+        for (pair_id, _), (a, b) in zip(records, good, strict=True):
+            if isinstance(a, ClusterInput) and isinstance(b, ClusterInput):
+                verdict = next(verdicts)
+                row = {"pair_id": pair_id, "score": round(verdict.score, 4), "same": verdict.same}
+            else:
+                failed += 1
+                reason = next(x.reason for x in (a, b) if isinstance(x, SourceFailure))
+                row = {"pair_id": pair_id, "score": None, "same": None, "error": reason}
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            handle.close()
+    if output:
+        err.print(f"scored {len(records) - failed} pairs to {output}" + (f"; {failed} failed" if failed else ""))
+    if failed:
+        raise typer.Exit(1)
+
+
 @app.command("export")
 def export_cmd(
     db: str = DB_OPTION,
@@ -361,6 +599,87 @@ def serve(
     )
     err.print(f"newsloom serving {redact(db)} on http://{'[' + host + ']' if ':' in host else host}:{port}/")
     run_server(config, log_level="info" if verbose else "warning")
+
+
+@app.command()
+def watch(
+    paths: list[str] = typer.Argument(..., help="Folders (searched recursively), files, feed URLs to watch."),
+    db: str = DB_OPTION,
+    interval: float | None = typer.Option(
+        None, "--interval", min=0.05, help="Seconds between polls (default: 60 for URLs, 5 for folders)."
+    ),
+    once: bool = typer.Option(False, "--once", help="Run one cycle and exit."),
+    max_files: int = typer.Option(
+        100, "--max-files", min=1,
+        help="New or changed files read per folder per cycle (a backlog waits its turn; not with --once).",
+    ),
+    allow_private: bool = typer.Option(
+        False, "--allow-private", help="Allow fetching from private and loopback addresses."
+    ),
+    batch_size: int = typer.Option(64, "--batch-size", min=1, help="Articles written per transaction."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every step, and idle cycles."),
+) -> None:
+    """Watch folders and feeds; run new and changed inputs through the pipeline as they come.
+
+    Stops after the current cycle on Ctrl-C or SIGTERM (exit 0). With --once, runs one cycle and
+    exits with status 1 when any input failed.
+    """
+    import threading
+
+    from newsloom.stream import StopOnSignal, Watcher
+
+    _setup_logging(quiet, verbose)
+    options = RunOptions(batch_size=batch_size)
+    options.fetch.allow_private = allow_private
+    with _open(db) as store:
+        watcher = Watcher(paths, store, options, interval=interval, max_files=None if once else max_files)
+        stop = threading.Event()
+        with StopOnSignal(stop):
+            reports = watcher.run(once=once, stop=stop)
+    if once and any(r.failed for r in reports):
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats(
+    db: str = DB_OPTION,
+    since: str | None = typer.Option(None, "--since", help="Only articles that arrived at or after this ISO time."),
+    as_json: bool = typer.Option(False, "--json", help="Print the statistics as JSON."),
+) -> None:
+    """Latency of watched articles (arrival → stored → event; publication → event) and throughput."""
+    from newsloom.stream import latency_stats, normalize_since
+
+    try:
+        since_key = normalize_since(since) if since else None
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] --since: not an ISO date or time: {since}")
+        raise typer.Exit(2) from exc
+    with _open(db) as store:
+        result = latency_stats(store.timings(since_key))
+    if as_json:
+        out.print_json(data=result)
+        return
+    table = Table(title=f"{result['articles']} articles, {result['clustered']} placed in events")
+    for column in ("latency (s)", "count", "p50", "p95", "max"):
+        table.add_column(column, justify="left" if column.startswith("latency") else "right")
+    for name, label in (
+        ("arrival_to_stored", "arrival → stored"),
+        ("arrival_to_event", "arrival → event"),
+        ("publication_to_event", "publication → event"),
+    ):
+        row = result[name]
+        table.add_row(label, str(row["count"]), *(_fmt_seconds(row[k]) for k in ("p50", "p95", "max")))
+    out.print(table)
+    rate = result["throughput_per_second"]
+    out.print(
+        f"throughput: {rate:.2f} articles/s over {result['window_seconds']:.1f} s" if rate is not None
+        else "throughput: n/a (no article placed in an event yet)"
+    )
+
+
+def _fmt_seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def _version(value: bool) -> None:

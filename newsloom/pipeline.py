@@ -14,8 +14,10 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
+
+import numpy as np
 
 from newsloom.clean import CleanOptions, extract
 from newsloom.clean.recurring import find_recurring_lines, strip_lines
@@ -26,9 +28,13 @@ from newsloom.enrich.entities import EntityRegistry
 from newsloom.enrich.language import detect_language
 from newsloom.enrich.published import find_published
 from newsloom.errors import InputError
-from newsloom.model import Article, Entity, SourceFailure, SourceItem
+from newsloom.events.cluster import EventClusterer
+from newsloom.events.features import ClusterInput
+from newsloom.events.storylines import StorylineLinker
+from newsloom.model import Article, ArticleLink, Enrichment, Entity, Event, SourceFailure, SourceItem, Storyline
 from newsloom.sources import FetchOptions, iter_inputs
 from newsloom.store import ArticleFilter, Store
+from newsloom.store.codec import state_from_bytes, state_to_bytes
 
 log = logging.getLogger(__name__)
 
@@ -373,6 +379,153 @@ def enrich_stored(store: Store, options: EnrichOptions | None = None, progress: 
     return len(todo)
 
 
+CLUSTER_STATE = "events.clusterer"
+STORYLINE_STATE = "events.storylines"
+#: A content-based date estimate this confident stands in for a missing publication date.
+MIN_DATE_CONFIDENCE = 0.5
+
+
+def cluster_input(article: Article, enrichment: Enrichment) -> ClusterInput:
+    """What the event clusterer sees of one enriched article."""
+    when: str | None = article.published
+    if when is None and enrichment.date_estimate and enrichment.date_estimate.confidence >= MIN_DATE_CONFIDENCE:
+        when = enrichment.date_estimate.date
+    return ClusterInput(
+        id=article.id,
+        title=article.title,
+        text=article.text,
+        lang=article.lang or "und",
+        date=_to_date(when),
+        vector=np.asarray(enrichment.vector or [], dtype=np.float32),
+        entities={m.entity_id: float(m.count) for m in enrichment.entities},
+        quotes=[q.text for q in enrichment.quotes],
+        outlet=article.outlet,
+    )
+
+
+def _to_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def load_clustering(store: Store) -> tuple[EventClusterer, StorylineLinker]:
+    """The event clusterer and storyline linker as the store last saved them."""
+    blob = store.get_state(CLUSTER_STATE)
+    clusterer = EventClusterer.restore(state_from_bytes(blob)) if blob else EventClusterer()
+    blob = store.get_state(STORYLINE_STATE)
+    linker = StorylineLinker.restore(state_from_bytes(blob), clusterer) if blob else StorylineLinker()
+    return clusterer, linker
+
+
+def cluster_stored(store: Store, progress: Progress | None = None, batch_size: int = 64) -> int:
+    """Place every enriched, not yet clustered article into an event, in time order; link storylines.
+
+    Incremental: earlier events keep their ids, new articles join them or open new ones, and
+    merged events leave a redirect. Returns how many articles were placed.
+    """
+    progress = progress or _NoProgress()
+    todo = store.article_ids(ArticleFilter(status="enriched"))
+    if not todo:
+        return 0
+    clusterer, linker = load_clustering(store)
+    known = set(clusterer.assignments())
+    inputs: list[ClusterInput] = []
+    for article_id in todo:
+        article, enrichment = store.get_article(article_id), store.get_enrichment(article_id)
+        if article is None or enrichment is None or enrichment.vector is None or article_id in known:
+            continue  # a changed article keeps the event it had
+        inputs.append(cluster_input(article, enrichment))
+    inputs.sort(key=lambda i: (i.date or date.max, i.id))
+    progress.stage("clustering events", total=len(inputs))
+    for start in range(0, len(inputs), batch_size):
+        clusterer.add(inputs[start : start + batch_size])
+        progress.advance(min(batch_size, len(inputs) - start))
+    clusterer.maintain()
+    linker.update(clusterer)
+    events, storylines, links = clustering_records(store, clusterer, linker)
+    store.put_clustering(events, storylines, links)
+    store.put_state(CLUSTER_STATE, state_to_bytes(clusterer.snapshot()))
+    store.put_state(STORYLINE_STATE, state_to_bytes(linker.snapshot()))
+    store.set_status(todo, "clustered")
+    log.info("clustered %d articles into %d events and %d storylines", len(inputs), len(events), len(storylines))
+    return len(inputs)
+
+
+def clustering_records(
+    store: Store, clusterer: EventClusterer, linker: StorylineLinker
+) -> tuple[list[Event], list[Storyline], list[ArticleLink]]:
+    """The clusterer's and linker's view as the store's records (merged events as redirects)."""
+    story_of = linker.assignments()
+    entity_names = {e.id: e.name for e in store.list_entities()}
+    events: list[Event] = []
+    for summary in clusterer.events():
+        titles = clusterer.headlines(summary.id, k=1)
+        events.append(Event(
+            id=summary.id,
+            article_ids=summary.article_ids,
+            label=titles[0] if titles else summary.id,
+            first_date=summary.first_date.isoformat() if summary.first_date else None,
+            last_date=summary.last_date.isoformat() if summary.last_date else None,
+            storyline_id=story_of.get(summary.id),
+            languages=[lang for lang, _ in Counter(summary.languages).most_common()],
+            outlets=[outlet for outlet, _ in Counter(summary.outlets).most_common()],
+            key_entities=[entity_names.get(e, e) for e in list(summary.entities)[:8]],
+        ))
+    events += [Event(id=old, article_ids=[], merged_into=clusterer.resolve(old)) for old in clusterer.redirects]
+    storylines = [
+        Storyline(
+            id=s.id, event_ids=s.event_ids, label=s.label,
+            key_entities=[entity_names.get(e, e) for e in s.key_entities],
+            languages=[lang for lang, _ in Counter(s.languages).most_common()],
+            outlets=[outlet for outlet, _ in Counter(s.outlets).most_common()],
+            first_date=s.first_date.isoformat() if s.first_date else None,
+            last_date=s.last_date.isoformat() if s.last_date else None,
+        )
+        for s in linker.storylines(clusterer)
+    ]
+    copies = clusterer.copies()
+    links = []
+    for article_id, event_id in clusterer.assignments().items():
+        original, kind, _ = copies.get(article_id, (None, "", 0.0))
+        links.append(ArticleLink(
+            article_id, event_id,
+            duplicate_of=original if kind != "translation" else None,
+            translation_of=original if kind == "translation" else None,
+        ))
+    return events, storylines, links
+
+
+def comparison_inputs(
+    items: Sequence[SourceItem], registry: EntityRegistry | None = None, options: EnrichOptions | None = None
+) -> list[ClusterInput | SourceFailure]:
+    """Build, clean and understand inputs that are not stored, ready to be compared."""
+    registry = EntityRegistry() if registry is None else registry
+    embedder = get_embedder((options or EnrichOptions()).embedder)
+    built: list[Article | SourceFailure] = []
+    for item in items:
+        try:
+            built.append(build_article(item, content_hash(item)))
+        except InputError as exc:
+            built.append(SourceFailure(exc.origin, exc.reason))
+    articles = [a for a in built if isinstance(a, Article)]
+    enriched = iter(enrich(articles, registry, embedder, options))
+    return [
+        entry if isinstance(entry, SourceFailure) else cluster_input(entry, next(enriched)) for entry in built
+    ]
+
+
+def stored_comparison_input(store: Store, article_id: str) -> ClusterInput | None:
+    """A stored, enriched article ready to be compared (None when unknown or not enriched)."""
+    article, enrichment = store.get_article(article_id), store.get_enrichment(article_id)
+    if article is None or enrichment is None or enrichment.vector is None:
+        return None
+    return cluster_input(article, enrichment)
+
+
 def removed_reasons(articles: Iterable[Article]) -> Counter[str]:
     """How many lines each cleaning rule removed across ``articles``."""
     counts: Counter[str] = Counter()
@@ -386,6 +539,8 @@ __all__ = [
     "RunOptions",
     "RunSummary",
     "build_article",
+    "cluster_stored",
+    "comparison_inputs",
     "content_hash",
     "enrich_stored",
     "ingest",

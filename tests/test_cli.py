@@ -106,7 +106,9 @@ def test_nothing_to_read_is_a_usage_error(tmp_path: Path) -> None:
     assert "nothing to read" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["run", "articles", "show", "export", "report"])
+@pytest.mark.parametrize(
+    "command", ["run", "articles", "show", "export", "report", "entities", "events", "storylines", "compare", "serve"]
+)
 def test_every_command_has_help(command: str, tmp_path: Path) -> None:
     result = newsloom(command, "--help", cwd=tmp_path)
     assert result.returncode == 0
@@ -119,3 +121,46 @@ def test_store_addresses_are_printed_without_passwords() -> None:
     assert redact("postgresql://user:s3cr@t@db.example:5432/news") == "postgresql://user:***@db.example:5432/news"
     assert redact("postgresql://db.example/news") == "postgresql://db.example/news"
     assert redact("newsloom.db") == "newsloom.db"
+
+
+def test_events_storylines_and_event_view(demo_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    workdir, result = demo_run
+    summary = json.loads(result.stdout)
+    assert summary["events"] >= 10 and summary["storylines"] >= 5
+    events = [json.loads(line) for line in newsloom("events", "--json", cwd=workdir).stdout.splitlines()]
+    assert len(events) == summary["events"]
+    biggest = max(events, key=lambda e: e["articles"])
+    assert biggest["articles"] >= 3 and len(biggest["languages"]) >= 2 and biggest["first_date"]
+    shown = newsloom("show", biggest["id"], "--json", cwd=workdir)
+    assert shown.returncode == 0, shown.stderr
+    view = json.loads(shown.stdout)
+    assert sum(len(group["articles"]) for group in view["coverage"]) == biggest["articles"]
+    stories = [json.loads(line) for line in newsloom("storylines", "--json", cwd=workdir).stdout.splitlines()]
+    assert any(biggest["id"] in s["events"] for s in stories)
+    for story in stories:  # events in date order
+        firsts = [e["first_date"] for e in events if e["id"] in story["events"]]
+        assert firsts == sorted(firsts, key=lambda d: d or "9999")
+    exported = [json.loads(line) for line in newsloom("export", cwd=workdir).stdout.splitlines()]
+    assert all(r.get("event") and r.get("story") for r in exported)
+
+
+def test_compare_two_files_and_pairs(tmp_path: Path, seeds_dir: Path) -> None:
+    same = newsloom("compare", str(seeds_dir / "000_721f38e0835637b1.txt"), str(seeds_dir / "003_0681e92d215846ee.txt"),
+                    "--json", "--db", str(tmp_path / "none.db"), cwd=tmp_path)
+    assert same.returncode == 0, same.stderr
+    verdict = json.loads(same.stdout)
+    assert 0.0 <= verdict["score"] <= 1.0
+    shared = {name.replace("-", " ").lower() for name in verdict["shared_entities"]}
+    assert {"vladimir putin", "kim jong un"} <= shared
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("\n".join(json.dumps(p) for p in [
+        {"pair_id": "p1", "text1": "The river Danube flooded Budapest on Monday, killing three people.",
+         "text2": "A Duna áradása hétfőn Budapesten három ember halálát okozta.", "lang2": "hu"},
+        {"pair_id": "p2", "text1": "The central bank raised interest rates by half a point.", "text2": ""},
+    ]) + "\n")
+    out = tmp_path / "scores.jsonl"
+    scored = newsloom("compare", "--pairs", str(pairs), "-o", str(out), cwd=tmp_path)
+    assert scored.returncode == 1  # the empty second text of p2 is reported as a failure
+    rows = {r["pair_id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert 0.0 <= rows["p1"]["score"] <= 1.0 and isinstance(rows["p1"]["same"], bool)
+    assert rows["p2"]["score"] is None and rows["p2"]["error"]

@@ -29,6 +29,13 @@ def article_record(store: Store, article: Article) -> dict[str, Any]:
         "published_source": article.published_source,
         "url": article.url,
     }
+    link = store.article_link(article.id)
+    if link is not None:
+        event = store.get_event(link.event_id)
+        record["event"] = event.id if event else link.event_id
+        record["story"] = event.storyline_id if event else None
+        record["duplicate_of"] = link.duplicate_of
+        record["translation_of"] = link.translation_of
     enrichment = store.get_enrichment(article.id)
     if enrichment is not None:
         record["entities"] = [

@@ -37,6 +37,22 @@ class StoredFailure:
     at: str
 
 
+@dataclass(frozen=True)
+class ArticleTiming:
+    """When one article went through the pipeline: ISO 8601 UTC timestamps to the millisecond.
+
+    ``arrived_at`` is when a watcher first saw the input, the others when the phase that handled
+    the article ended; ``published`` is the article's publication time as stored with it.
+    """
+
+    article_id: str
+    arrived_at: str | None = None
+    ingested_at: str | None = None
+    enriched_at: str | None = None
+    clustered_at: str | None = None
+    published: str | None = None
+
+
 class Store(ABC):
     """Articles, their enrichment, failures, runs and pipeline state, behind one interface.
 
@@ -172,6 +188,17 @@ class Store(ABC):
     @abstractmethod
     def put_state(self, key: str, value: bytes) -> None:
         """Store a named blob of pipeline state."""
+
+    # -- latency timings (the watcher) ---------------------------------------------------
+    @abstractmethod
+    def put_timings(self, rows: Sequence[ArticleTiming]) -> None:
+        """Insert or replace the timing rows of articles by id (the whole row: every field)."""
+
+    @abstractmethod
+    def timings(self, since: str | None = None) -> list[ArticleTiming]:
+        """Timing rows that arrived at or after ``since`` (an ISO timestamp in UTC, compared as
+        stored: ``YYYY-MM-DDTHH:MM:SS.mmm+00:00``), all when None; oldest arrival first, rows
+        without an arrival time last."""
 
     # -- lifecycle ---------------------------------------------------------------------
     @abstractmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import asdict
 from typing import Any
@@ -57,3 +58,47 @@ def vector_from_bytes(blob: bytes | None) -> list[float] | None:
     if blob is None:
         return None
     return np.frombuffer(blob, dtype=np.float32).tolist()
+
+
+def state_to_bytes(state: Any) -> bytes:
+    """Serialise pipeline state (JSON values and numpy arrays) without pickle.
+
+    Pickle would run code from a tampered database; this format only ever yields data.
+    """
+    return json.dumps(_encode(state), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def state_from_bytes(blob: bytes) -> Any:
+    """The inverse of :func:`state_to_bytes`."""
+    return _decode(json.loads(blob))
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return {
+            "__ndarray__": base64.b64encode(np.ascontiguousarray(value).tobytes()).decode("ascii"),
+            "dtype": value.dtype.str,
+            "shape": list(value.shape),
+        }
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return {"__set__": [_encode(v) for v in sorted(value, key=repr)]}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "__ndarray__" in value:
+            data = base64.b64decode(value["__ndarray__"])
+            return np.frombuffer(data, dtype=np.dtype(value["dtype"])).reshape(value["shape"]).copy()
+        if "__set__" in value:
+            return {_decode(v) for v in value["__set__"]}
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value

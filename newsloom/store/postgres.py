@@ -48,7 +48,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from newsloom.errors import StoreError
 from newsloom.model import Article, ArticleLink, Enrichment, Entity, Event, SourceFailure, Storyline
 from newsloom.store import codec
-from newsloom.store.base import ArticleFilter, Store, StoredFailure
+from newsloom.store.base import ArticleFilter, ArticleTiming, Store, StoredFailure
 from newsloom.store.sqlite import now_iso
 
 log = logging.getLogger(__name__)
@@ -179,6 +179,18 @@ MIGRATIONS: list[str] = [
         || setweight(to_tsvector('newsloom_search'::regconfig, text), 'B')
     ) STORED;
     CREATE INDEX articles_tsv ON articles USING GIN (tsv);
+    """,
+    # 2 → 3: per-article latency timings, written by the watcher (newsloom watch)
+    """
+    CREATE TABLE article_timings (
+        article_id TEXT COLLATE "C" PRIMARY KEY,
+        arrived_at TEXT COLLATE "C",
+        ingested_at TEXT,
+        enriched_at TEXT,
+        clustered_at TEXT,
+        published TEXT
+    );
+    CREATE INDEX article_timings_arrived ON article_timings (arrived_at);
     """,
 ]
 
@@ -767,6 +779,38 @@ class PostgresStore(Store):
 
     def close(self) -> None:
         self._pool.close()
+
+    # -- latency timings ---------------------------------------------------------------
+    def put_timings(self, rows: Sequence[ArticleTiming]) -> None:
+        if not rows:
+            return
+        values = sorted(
+            ((_t(r.article_id), r.arrived_at, r.ingested_at, r.enriched_at, r.clustered_at, _t(r.published))
+             for r in rows),
+            key=lambda v: v[0] or "",
+        )
+
+        def work(cur: Cursor) -> None:
+            cur.executemany(
+                f"INSERT INTO article_timings ({_TIMING_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (article_id) DO UPDATE SET "
+                + ", ".join(f"{c} = EXCLUDED.{c}" for c in _TIMING_COLUMNS.split(", ")[1:]),
+                values,
+            )
+
+        self._write(work)
+
+    def timings(self, since: str | None = None) -> list[ArticleTiming]:
+        clause, params = ("", []) if since is None else (" WHERE arrived_at >= %s", [since])
+        rows = self._fetch(
+            f"SELECT {_TIMING_COLUMNS} FROM article_timings{clause} "
+            "ORDER BY (arrived_at IS NULL), arrived_at, article_id",
+            params,
+        )
+        return [ArticleTiming(*row) for row in rows]
+
+
+_TIMING_COLUMNS = "article_id, arrived_at, ingested_at, enriched_at, clustered_at, published"
 
 
 # -- helpers -----------------------------------------------------------------------------

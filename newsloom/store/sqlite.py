@@ -19,7 +19,7 @@ from typing import Any
 from newsloom.errors import StoreError
 from newsloom.model import Article, ArticleLink, Enrichment, Entity, Event, SourceFailure, Storyline
 from newsloom.store import codec
-from newsloom.store.base import ArticleFilter, Store, StoredFailure
+from newsloom.store.base import ArticleFilter, ArticleTiming, Store, StoredFailure
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,18 @@ MIGRATIONS: list[str] = [
         INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
         INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
     END;
+    """,
+    # 2 → 3: per-article latency timings, written by the watcher (newsloom watch)
+    """
+    CREATE TABLE article_timings (
+        article_id TEXT PRIMARY KEY,
+        arrived_at TEXT,
+        ingested_at TEXT,
+        enriched_at TEXT,
+        clustered_at TEXT,
+        published TEXT
+    );
+    CREATE INDEX article_timings_arrived ON article_timings(arrived_at);
     """,
 ]
 
@@ -493,6 +505,26 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         self._conn.close()
+
+    # -- latency timings ---------------------------------------------------------------
+    def put_timings(self, rows: Sequence[ArticleTiming]) -> None:
+        with self._transaction():
+            self._conn.executemany(
+                f"INSERT OR REPLACE INTO article_timings ({_TIMING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                [(r.article_id, r.arrived_at, r.ingested_at, r.enriched_at, r.clustered_at, r.published) for r in rows],
+            )
+
+    def timings(self, since: str | None = None) -> list[ArticleTiming]:
+        clause, params = ("", []) if since is None else (" WHERE arrived_at >= ?", [since])
+        rows = self._conn.execute(
+            f"SELECT {_TIMING_COLUMNS} FROM article_timings{clause} "
+            "ORDER BY arrived_at IS NULL, arrived_at, article_id",
+            params,
+        ).fetchall()
+        return [ArticleTiming(*tuple(r)) for r in rows]
+
+
+_TIMING_COLUMNS = "article_id, arrived_at, ingested_at, enriched_at, clustered_at, published"
 
 
 class _Transaction:

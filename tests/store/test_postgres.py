@@ -364,7 +364,7 @@ def test_two_newsloom_runs_on_one_database(pg: PostgresStore, tmp_path: Path) ->
     stored = list(pg.iter_articles())
     assert sorted(a.origin for a in stored) == expected  # each file once, none missing
     assert sorted(a.id for a in stored) == [f"story-{n:03d}" for n in range(36)]  # no suffixed copies
-    assert {a.status for a in stored} == {"enriched"}
+    assert {a.status for a in stored} == {"clustered"}  # run ingests, enriches and clusters
     assert all(pg.get_enrichment(a.id) is not None for a in stored)
     assert pg.count_articles() == 36
     assert len({s["run_id"] for s in summaries}) == 2

@@ -191,3 +191,18 @@ def test_search_is_accent_insensitive_and_safe(store: Store) -> None:
     store.put_articles([make_article("it", title="Visita a Pyongyang", text="Testo cambiato.", lang="it")])
     assert store.search("atterrato") == []
     assert [a.id for a, _ in store.search("cambiato")] == ["it"]
+
+
+def test_state_codec_round_trips_arrays_without_pickle() -> None:
+    import numpy as np
+
+    from newsloom.store.codec import state_from_bytes, state_to_bytes
+
+    state = {"ids": ["a", "b"], "vectors": np.arange(6, dtype=np.float32).reshape(2, 3), "n": np.int64(4),
+             "seen": {"x", "y"}, "nested": [{"m": np.array([1, 2], dtype=np.int32)}], "none": None}
+    blob = state_to_bytes(state)
+    assert b"__ndarray__" in blob and not blob.startswith(b"\x80")  # JSON, not a pickle
+    back = state_from_bytes(blob)
+    assert back["ids"] == ["a", "b"] and back["n"] == 4 and back["seen"] == {"x", "y"} and back["none"] is None
+    assert back["vectors"].dtype == np.float32 and back["vectors"].tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert back["nested"][0]["m"].tolist() == [1, 2]

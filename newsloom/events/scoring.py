@@ -1,0 +1,146 @@
+"""The fitted scoring functions and their parameters (``params.json`` beside this file).
+
+A ``Scorer`` is a logistic function over ``features.FEATURE_NAMES`` (standardised
+features, weights, bias); ``Params`` gathers the event scorer with its join / merge / split
+thresholds, the storyline scorer, candidate-search sizes, duplicate thresholds and the prior
+mean vector per embedder. ``bench/fit_events.py`` writes the file and records how each
+number was fitted under ``"fitted"``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from newsloom.events.features import FEATURE_NAMES
+
+PARAMS_PATH = Path(__file__).with_name("params.json")
+
+
+@dataclass
+class Scorer:
+    """p(same) = sigmoid(bias + Σ wᵢ · (xᵢ − μᵢ) / σᵢ) over named features."""
+
+    features: list[str]
+    weights: list[float]
+    bias: float
+    mu: list[float]
+    sigma: list[float]
+
+    def _index(self) -> list[int]:
+        return [FEATURE_NAMES.index(f) for f in self.features]
+
+    def logit(self, x: Sequence[float]) -> float:
+        """The linear score of one full feature vector (``FEATURE_NAMES`` order)."""
+        z = self.bias
+        for w, i, m, s in zip(self.weights, self._index(), self.mu, self.sigma, strict=False):
+            z += w * (x[i] - m) / s
+        return z
+
+    def prob(self, x: Sequence[float]) -> float:
+        """p(same) of one full feature vector."""
+        z = self.logit(x)
+        return 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0
+
+    def probs(self, X: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """p(same) of each row of a (n × len(FEATURE_NAMES)) matrix."""
+        if len(X) == 0:
+            return np.zeros(0)
+        cols = np.asarray(X, dtype=np.float64)[:, self._index()]
+        z = self.bias + ((cols - np.asarray(self.mu)) / np.asarray(self.sigma)) @ np.asarray(self.weights)
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+
+    def contributions(self, x: Sequence[float]) -> dict[str, float]:
+        """Each feature's share of the logit: what pushed a decision which way."""
+        return {
+            f: w * (x[i] - m) / s
+            for f, w, i, m, s in zip(self.features, self.weights, self._index(), self.mu, self.sigma, strict=False)
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Scorer:
+        """Inverse of ``dataclasses.asdict``."""
+        return cls(
+            features=list(d["features"]),
+            weights=[float(w) for w in d["weights"]],
+            bias=float(d["bias"]),
+            mu=[float(v) for v in d["mu"]],
+            sigma=[float(v) for v in d["sigma"]],
+        )
+
+
+def _default_event_scorer() -> Scorer:
+    feats = list(FEATURE_NAMES)
+    w = {"cos_centroid": 2.0, "cos_max": 1.0, "ent_cos": 1.0, "ent_rare": 0.5, "lex_cos": 1.0, "gap": -1.5}
+    return Scorer(feats, [w.get(f, 0.0) for f in feats], -3.0, [0.0] * len(feats), [1.0] * len(feats))
+
+
+@dataclass
+class Params:
+    """Everything the event stages read that was fitted or chosen, with its provenance."""
+
+    event: Scorer = field(default_factory=_default_event_scorer)
+    join_threshold: float = 0.5
+    join_threshold_undated: float = 0.5
+    merge_threshold: float = 0.7
+    split_threshold: float = 0.05
+    storyline: Scorer = field(default_factory=_default_event_scorer)
+    storyline_threshold: float = 0.5
+    k_articles: int = 24
+    k_centroids: int = 8
+    maintain_every: int = 200
+    recentre_until: int = 16384
+    prior_weight: float = 50.0
+    lang_weight: float = 5.0
+    near_duplicate_jaccard: float = 0.8
+    translation_sentence_sim: float = 0.85
+    translation_coverage: float = 0.6
+    prior_mean: dict[str, list[float]] = field(default_factory=dict)
+    fitted: dict[str, Any] = field(default_factory=dict)
+
+    def threshold_for(self, dated: bool) -> float:
+        """The join threshold for a pair whose sides both carry dates (``dated``) or not."""
+        return self.join_threshold if dated else self.join_threshold_undated
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able data."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Params:
+        """Inverse of ``to_dict``; unknown keys are ignored, missing ones take defaults."""
+        p = cls()
+        for key, value in d.items():
+            if key in ("event", "storyline"):
+                setattr(p, key, Scorer.from_dict(value))
+            elif hasattr(p, key):
+                setattr(p, key, value)
+        return p
+
+    def save(self, path: Path = PARAMS_PATH) -> None:
+        """Write the parameters as indented JSON."""
+        path.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    def prior(self, embedder: str) -> npt.NDArray[np.float32] | None:
+        """The shipped mean vector of ``embedder``'s embeddings, if any."""
+        vec = self.prior_mean.get(embedder)
+        return np.asarray(vec, dtype=np.float32) if vec else None
+
+
+_CACHE: dict[str, Params] = {}
+
+
+def load_params(path: Path | str | None = None) -> Params:
+    """The parameters in ``path`` (default: the shipped ``params.json``; defaults if absent)."""
+    p = Path(path) if path is not None else PARAMS_PATH
+    key = str(p)
+    if key not in _CACHE:
+        _CACHE[key] = Params.from_dict(json.loads(p.read_text(encoding="utf-8"))) if p.exists() else Params()
+    return _CACHE[key]

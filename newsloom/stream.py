@@ -1,0 +1,425 @@
+"""Streaming: watch folders and feeds, run what is new through the pipeline, time every article.
+
+A :class:`Watcher` polls its sources in cycles. A folder (searched recursively, hidden files
+skipped) yields the files that are new or changed since the last look, by modification time
+and size; a feed (an RSS/Atom URL or file) yields the entries whose ids it has not seen. Each
+cycle's new inputs go through the pipeline's phases (``ingest`` → ``enrich_stored`` →
+``cluster_stored``), and the watcher records, per article, when it arrived and when each phase
+that handled it ended (``Store.put_timings``). :func:`latency_stats` turns those rows into
+percentiles and throughput.
+
+Feeds are polled politely: never more often than their interval, through the sources module's
+fetcher (robots.txt respected, one cache per watcher, refreshed daily). The transport has no
+conditional GET, so the interval is what keeps the load down.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from functools import partial
+from types import FrameType
+from typing import Any
+
+from newsloom.errors import NewsloomError
+from newsloom.model import SourceFailure, SourceItem
+from newsloom.pipeline import RunOptions, cluster_stored, enrich_stored, ingest
+from newsloom.sources.files import file_format, read_file
+from newsloom.sources.http import Transport
+from newsloom.sources.urls import Fetcher, looks_like_url
+from newsloom.store import ArticleFilter, Store
+from newsloom.store.base import ArticleTiming
+
+log = logging.getLogger(__name__)
+
+#: Default seconds between polls of a URL and of a local folder or file.
+URL_INTERVAL = 60.0
+PATH_INTERVAL = 5.0
+#: How long robots.txt rules are trusted before they are fetched again.
+ROBOTS_TTL = 24 * 3600.0
+
+Result = SourceItem | SourceFailure
+
+
+def now_ms() -> str:
+    """The current UTC time as ISO 8601 to the millisecond (how timings are stored)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def parse_time(value: str) -> datetime:
+    """An ISO date or timestamp as an aware datetime; a naive one is taken as UTC."""
+    parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def normalize_since(value: str) -> str:
+    """``--since`` as the stored form of timestamps, so the store can compare strings."""
+    return parse_time(value).astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass
+class _Source:
+    """One watched input and when it is next due."""
+
+    spec: str
+    interval: float
+    next_due: float = 0.0
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # path → (mtime_ns, size)
+    deferred: dict[str, str] = field(default_factory=dict)  # path seen but left for a later cycle → when
+    entries: dict[str, set[str]] = field(default_factory=dict)  # feed origin → entry ids seen
+
+    @property
+    def is_url(self) -> bool:
+        return looks_like_url(self.spec)
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did, for the log and for scripts."""
+
+    number: int
+    inputs: int = 0
+    failed: int = 0
+    stored: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    enriched: int = 0
+    clustered: int = 0
+    seconds: float = 0.0
+    failures: list[SourceFailure] = field(default_factory=list)
+
+    def describe(self) -> str:
+        return (
+            f"cycle {self.number}: {self.inputs} new inputs, {self.failed} failed; "
+            f"stored {self.stored}, updated {self.updated}, unchanged {self.unchanged}; "
+            f"enriched {self.enriched}, clustered {self.clustered} in {self.seconds:.2f} s"
+        )
+
+
+class Watcher:
+    """Polls folders, files and feeds and runs each batch of new inputs through the pipeline.
+
+    ``transport`` is for tests (a ``MockTransport``); by default feeds are fetched over HTTP.
+    ``interval`` overrides the per-kind defaults (60 s for URLs, 5 s for paths). At most
+    ``max_files`` new or changed files of a folder are read per cycle (None: all), so a backlog
+    goes through in bounded cycles and a stop request is honoured soon; the files left for later
+    keep the time they were first seen as their arrival time.
+    """
+
+    def __init__(
+        self,
+        sources: Sequence[str],
+        store: Store,
+        options: RunOptions | None = None,
+        *,
+        interval: float | None = None,
+        transport: Transport | None = None,
+        max_files: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_files = max_files
+        self.store = store
+        self.options = options or RunOptions()
+        self._clock = clock
+        self._transport = transport
+        self._sources = [
+            _Source(s, interval if interval is not None else URL_INTERVAL if looks_like_url(s) else PATH_INTERVAL)
+            for s in sources
+        ]
+        self._fetcher: Fetcher | None = None
+        self._fetcher_made = 0.0
+        self._open: dict[str, ArticleTiming] = {}  # articles not yet placed in an event
+        self._uncommitted: list[Callable[[], None]] = []  # "seen" marks, applied once stored
+        self.cycles = 0
+
+    # -- polling -----------------------------------------------------------------------
+    def seconds_to_next(self) -> float:
+        """How long until the next source is due (0 when one is due now)."""
+        if not self._sources:
+            return PATH_INTERVAL
+        return max(0.0, min(s.next_due for s in self._sources) - self._clock())
+
+    def poll(self, *, force: bool = False, commit: bool = True) -> tuple[list[Result], dict[str, str]]:
+        """The new inputs of every due source (all with ``force``), and when each origin arrived.
+
+        With ``commit`` False, what was read is marked seen only by :meth:`commit` (a cycle
+        does that once the inputs are stored, so inputs of a failed cycle are read again).
+        """
+        self._uncommitted.clear()
+        results: list[Result] = []
+        arrivals: dict[str, str] = {}
+        for source in self._sources:
+            if not force and self._clock() < source.next_due:
+                continue
+            source.next_due = self._clock() + source.interval
+            for result, arrived in self._poll_source(source):
+                results.append(result)
+                if isinstance(result, SourceItem):
+                    arrivals.setdefault(result.origin, arrived)
+        if commit:
+            self.commit()
+        return results, arrivals
+
+    def commit(self) -> None:
+        """Mark what the last poll read as seen."""
+        for mark in self._uncommitted:
+            mark()
+        self._uncommitted.clear()
+
+    def _poll_source(self, source: _Source) -> Iterator[tuple[Result, str]]:
+        """The source's new inputs, each with when the watcher saw it."""
+        if source.is_url:
+            arrived = now_ms()
+            yield from self._new_entries(source, source.spec, self._get_fetcher().items(source.spec), arrived)
+            return
+        changed = list(self._changed_files(source))
+        # a backlog first, the longest waiting first; then the rest in walking order
+        waiting = {path: rank for rank, path in enumerate(source.deferred)}  # in first-seen order
+        changed.sort(key=lambda c: waiting.get(c[0], len(waiting)))
+        source.deferred = {c[0]: source.deferred[c[0]] for c in changed if c[0] in source.deferred}
+        for taken, (path, fmt, signature) in enumerate(changed):
+            if self.max_files is not None and taken >= self.max_files:
+                source.deferred.setdefault(path, now_ms())
+                source.next_due = self._clock()  # due again at once: there is a backlog
+                continue
+            arrived = source.deferred.pop(path, "") or now_ms()
+            items = read_file(path, fmt, max_file_bytes=self.options.fetch.max_file_bytes, explicit=False)
+            if fmt == "feed":
+                yield from self._new_entries(source, path, items, arrived)
+            else:
+                yield from ((item, arrived) for item in items)
+            self._uncommitted.append(partial(source.files.__setitem__, path, signature))
+
+    def _changed_files(self, source: _Source) -> Iterator[tuple[str, str, tuple[int, int]]]:
+        """Files under the source (or the source file itself) that are new or changed."""
+        root = source.spec
+        if os.path.isfile(root):
+            candidates: Iterator[str] = iter([root])
+        elif os.path.isdir(root):
+            candidates = _walk_files(root)
+        else:
+            if root not in source.files:
+                log.warning("%s: no such file or folder (yet)", root)
+                source.files[root] = (0, -1)
+            return
+        for path in candidates:
+            fmt = file_format(path)
+            if fmt is None:
+                continue
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue  # gone between listing and looking
+            signature = (info.st_mtime_ns, info.st_size)
+            if source.files.get(path) != signature:
+                yield path, fmt, signature
+
+    def _new_entries(
+        self, source: _Source, feed: str, items: Iterator[Result], arrived: str
+    ) -> Iterator[tuple[Result, str]]:
+        """Entries not seen before in this feed; the seen set is the feed's latest content."""
+        seen = source.entries.get(feed, set())
+        current: set[str] = set()
+        for result in items:
+            if isinstance(result, SourceItem) and result.id:
+                current.add(result.id)
+                if result.id in seen:
+                    continue
+            yield result, arrived
+        if current:  # a fetch that failed keeps what was seen
+            self._uncommitted.append(partial(source.entries.__setitem__, feed, current))
+
+    def _get_fetcher(self) -> Fetcher:
+        if self._fetcher is None or self._clock() - self._fetcher_made > ROBOTS_TTL:
+            if self._fetcher is not None:
+                self._fetcher.close()
+            self._fetcher = Fetcher(self.options.fetch, self._transport)
+            self._fetcher_made = self._clock()
+        return self._fetcher
+
+    # -- one cycle ---------------------------------------------------------------------
+    def cycle(self, *, force: bool = False) -> CycleReport:
+        """Poll the due sources and run whatever is new (or still pending) through the pipeline."""
+        self.cycles += 1
+        report = CycleReport(self.cycles)
+        started = time.perf_counter()
+        results, arrivals = self.poll(force=force, commit=False)
+        report.inputs = sum(isinstance(r, SourceItem) for r in results)
+        if results:
+            before = set(self.store.article_ids(ArticleFilter(status="ingested")))
+            summary = ingest([], self.store, self.options, items=results, command="watch")
+            self.commit()
+            ingested_at = now_ms()
+            after = self.store.article_ids(ArticleFilter(status="ingested"))
+            report.failed, report.failures = len(summary.failures), summary.failures
+            report.stored, report.updated, report.unchanged = summary.stored, summary.updated, summary.unchanged
+            self._record_ingested([i for i in after if i not in before], arrivals, ingested_at)
+        report.enriched = self._phase("ingested", lambda: enrich_stored(self.store), "enriched_at")
+        report.clustered = self._phase("enriched", lambda: cluster_stored(self.store), "clustered_at")
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _record_ingested(self, ids: list[str], arrivals: dict[str, str], ingested_at: str) -> None:
+        rows = []
+        for article_id in ids:
+            article = self.store.get_article(article_id)
+            if article is None or article.origin not in arrivals:
+                continue  # re-queued by the pipeline (e.g. boilerplate learned), not an arrival
+            row = ArticleTiming(
+                article_id, arrived_at=arrivals[article.origin], ingested_at=ingested_at, published=article.published
+            )
+            self._open[article_id] = row
+            rows.append(row)
+        if rows:
+            self.store.put_timings(rows)
+
+    def _phase(self, status: str, run: Callable[[], int], stamp: str) -> int:
+        """Run a phase; stamp its end time on the open articles it moved on from ``status``."""
+        if not self._open:
+            return run()
+        before = set(self.store.article_ids(ArticleFilter(status=status)))
+        count = run()
+        ended = now_ms()
+        still = set(self.store.article_ids(ArticleFilter(status=status)))
+        rows = []
+        for article_id in (before - still) & self._open.keys():
+            row = replace(self._open[article_id], **{stamp: ended})
+            rows.append(row)
+            if stamp == "clustered_at":
+                del self._open[article_id]
+            else:
+                self._open[article_id] = row
+        if rows:
+            self.store.put_timings(rows)
+        return count
+
+    # -- the loop ----------------------------------------------------------------------
+    def run(self, *, once: bool = False, stop: threading.Event | None = None) -> list[CycleReport]:
+        """Cycle until ``stop`` is set (or once); a cycle started is always finished."""
+        stop = stop or threading.Event()
+        reports: list[CycleReport] = []
+        try:
+            while True:
+                try:
+                    report = self.cycle(force=once)
+                except NewsloomError as exc:  # e.g. the database went away: try again next cycle
+                    if once:
+                        raise
+                    log.error("cycle %d failed: %s; its inputs will be read again", self.cycles, exc)
+                    if stop.wait(self.seconds_to_next()):
+                        break
+                    continue
+                reports.append(report)
+                if report.inputs or report.enriched or report.clustered or report.failed:
+                    log.info("%s", report.describe())
+                else:
+                    log.debug("%s", report.describe())
+                if once or stop.wait(self.seconds_to_next()):
+                    break
+        finally:
+            if self._fetcher is not None:
+                self._fetcher.close()
+        return reports
+
+
+def _walk_files(root: str) -> Iterator[str]:
+    """Every non-hidden file under ``root``, in sorted order."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield os.path.join(folder, name)
+
+
+class StopOnSignal:
+    """SIGINT/SIGTERM set ``event`` (finish the cycle, then stop); a second SIGINT interrupts."""
+
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+        self._previous: dict[int, Any] = {}
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.event.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        log.info("stopping after this cycle (%s)", signal.Signals(signum).name)
+        self.event.set()
+
+    def __enter__(self) -> StopOnSignal:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+
+# -- statistics ----------------------------------------------------------------------------
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0–100) with linear interpolation between ranks (numpy's default)."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100.0
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def _seconds(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    try:
+        return (parse_time(end) - parse_time(start)).total_seconds()
+    except ValueError:
+        return None
+
+
+def latency_stats(rows: Sequence[ArticleTiming]) -> dict[str, Any]:
+    """p50/p95/max of arrival→stored, arrival→event and publication→event (seconds), and throughput.
+
+    Throughput is articles placed in an event per second over the window from the first arrival
+    to the last placement.
+    """
+    spans: dict[str, list[float]] = {"arrival_to_stored": [], "arrival_to_event": [], "publication_to_event": []}
+    for row in rows:
+        for name, start, end in (
+            ("arrival_to_stored", row.arrived_at, row.ingested_at),
+            ("arrival_to_event", row.arrived_at, row.clustered_at),
+            ("publication_to_event", row.published, row.clustered_at),
+        ):
+            value = _seconds(start, end)
+            if value is not None:
+                spans[name].append(value)
+    result: dict[str, Any] = {"articles": len(rows)}
+    for name, values in spans.items():
+        result[name] = {
+            "count": len(values),
+            "p50": percentile(values, 50) if values else None,
+            "p95": percentile(values, 95) if values else None,
+            "max": max(values) if values else None,
+        }
+    arrivals = [parse_time(r.arrived_at) for r in rows if r.arrived_at]
+    placed = [parse_time(r.clustered_at) for r in rows if r.clustered_at]
+    window = (max(placed) - min(arrivals)).total_seconds() if arrivals and placed else 0.0
+    result["clustered"] = len(placed)
+    result["window_seconds"] = window
+    result["throughput_per_second"] = len(placed) / window if window > 0 else None
+    return result
+
+
+__all__ = [
+    "CycleReport",
+    "StopOnSignal",
+    "Watcher",
+    "latency_stats",
+    "normalize_since",
+    "now_ms",
+    "percentile",
+]

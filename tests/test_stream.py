@@ -1,0 +1,295 @@
+"""The watcher (newsloom.stream), the timings store methods, and the watch/stats commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from newsloom.model import SourceItem
+from newsloom.pipeline import RunOptions
+from newsloom.sources import FetchOptions, MockTransport, Response
+from newsloom.store import Store, open_store
+from newsloom.store.base import ArticleTiming
+from newsloom.stream import Watcher, latency_stats, normalize_since, percentile
+
+TEXTS = [
+    "The city council of Lyon approved the new tram line on Tuesday after a long debate. "
+    "The mayor said construction will start next spring and cost 300 million euros.",
+    "A strong earthquake struck northern Chile on Monday, damaging houses in Arica. "
+    "Officials reported no deaths but several injuries and power cuts across the region.",
+    "The central bank raised interest rates by a quarter point to fight inflation. "
+    "Analysts had expected the move after prices rose faster than wages for a year.",
+]
+
+
+def _write(path: Path, text: str, mtime: float | None = None) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+
+
+def _origins(results: Sequence[object]) -> list[str]:
+    return sorted(r.origin for r in results if isinstance(r, SourceItem))
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# -- polling (no pipeline) -----------------------------------------------------------------
+def test_poll_picks_up_new_files_not_old_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    _write(folder / "a.txt", TEXTS[0])
+    _write(folder / "sub" / "b.txt", TEXTS[1])
+    _write(folder / ".hidden.txt", TEXTS[2])
+    _write(folder / "notes.bin", "not an article")
+    with open_store(str(tmp_path / "w.db")) as store:
+        watcher = Watcher([str(folder)], store, interval=1)
+        first, arrivals = watcher.poll(force=True)
+        assert _origins(first) == [str(folder / "a.txt"), str(folder / "sub" / "b.txt")]
+        assert set(arrivals) == {str(folder / "a.txt"), str(folder / "sub" / "b.txt")}
+        assert watcher.poll(force=True)[0] == []
+        _write(folder / "c.txt", TEXTS[2])
+        assert _origins(watcher.poll(force=True)[0]) == [str(folder / "c.txt")]
+
+
+def test_poll_picks_up_changed_file(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    _write(folder / "a.txt", TEXTS[0], mtime=1_700_000_000)
+    with open_store(str(tmp_path / "w.db")) as store:
+        watcher = Watcher([str(folder)], store, interval=1)
+        assert len(watcher.poll(force=True)[0]) == 1
+        _write(folder / "a.txt", TEXTS[1], mtime=1_700_000_100)
+        changed = watcher.poll(force=True)[0]
+        assert _origins(changed) == [str(folder / "a.txt")]
+        assert isinstance(changed[0], SourceItem) and changed[0].content == TEXTS[1]
+
+
+def test_poll_respects_each_source_interval(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    _write(folder / "a.txt", TEXTS[0])
+    clock = _Clock()
+    with open_store(str(tmp_path / "w.db")) as store:
+        watcher = Watcher([str(folder)], store, interval=10, clock=clock)
+        assert len(watcher.poll()[0]) == 1
+        _write(folder / "b.txt", TEXTS[1])
+        clock.now += 5
+        assert watcher.poll()[0] == []  # not due yet
+        assert watcher.seconds_to_next() == pytest.approx(5)
+        clock.now += 5
+        assert len(watcher.poll()[0]) == 1
+
+
+def _rss(*entries: tuple[str, str]) -> bytes:
+    items = "".join(
+        f"<item><guid isPermaLink='false'>{guid}</guid><title>{guid}</title>"
+        f"<description>{text}</description></item>"
+        for guid, text in entries
+    )
+    return (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Example News</title>"
+        f"{items}</channel></rss>"
+    ).encode()
+
+
+def test_feed_entries_seen_once_and_not_refetched_before_interval(tmp_path: Path) -> None:
+    url = "https://news.example/feed.xml"
+    feed = {"Content-Type": "application/rss+xml"}
+    transport = MockTransport({
+        url: [
+            Response(url, 200, feed, _rss(("e1", TEXTS[0]))),
+            Response(url, 200, feed, _rss(("e2", TEXTS[1]), ("e1", TEXTS[0]))),
+        ]
+    })
+    options = RunOptions(fetch=FetchOptions(resolve=lambda host: ["93.184.216.34"], retries=0))
+    clock = _Clock()
+    with open_store(str(tmp_path / "w.db")) as store:
+        watcher = Watcher([url], store, options, transport=transport, clock=clock)
+        first = watcher.poll()[0]
+        assert [r.id for r in first if isinstance(r, SourceItem)] == ["e1"]
+        clock.now += 30
+        assert watcher.poll()[0] == []  # default URL interval is 60 s: no request at all
+        assert transport.calls.count(url) == 1
+        clock.now += 30
+        second = watcher.poll()[0]
+        assert [r.id for r in second if isinstance(r, SourceItem)] == ["e2"]
+        clock.now += 60
+        assert watcher.poll()[0] == []  # same feed again: nothing new
+        assert transport.calls.count(url) == 3
+        assert transport.calls.count("https://news.example/robots.txt") == 1
+
+
+def test_feed_file_entries_seen_once(tmp_path: Path) -> None:
+    feed = tmp_path / "feeds" / "news.rss"
+    feed.parent.mkdir()
+    feed.write_bytes(_rss(("e1", TEXTS[0])))
+    os.utime(feed, (1_700_000_000, 1_700_000_000))
+    with open_store(str(tmp_path / "w.db")) as store:
+        watcher = Watcher([str(feed.parent)], store, interval=1)
+        assert [r.id for r in watcher.poll(force=True)[0] if isinstance(r, SourceItem)] == ["e1"]
+        feed.write_bytes(_rss(("e2", TEXTS[1]), ("e1", TEXTS[0])))
+        os.utime(feed, (1_700_000_100, 1_700_000_100))
+        assert [r.id for r in watcher.poll(force=True)[0] if isinstance(r, SourceItem)] == ["e2"]
+
+
+# -- full cycles through the pipeline --------------------------------------------------------
+def test_cycles_run_the_pipeline_and_record_timings(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    _write(folder / "a.txt", TEXTS[0], mtime=1_700_000_000)
+    _write(folder / "b.txt", TEXTS[1], mtime=1_700_000_000)
+    with open_store(str(tmp_path / "w.db")) as store:
+        watcher = Watcher([str(folder)], store, interval=1)
+        report = watcher.cycle(force=True)
+        assert (report.inputs, report.stored, report.clustered) == (2, 2, 2)
+        assert watcher.cycle(force=True).inputs == 0
+        _write(folder / "c.txt", TEXTS[2])
+        _write(folder / "a.txt", TEXTS[0] + " The vote was 31 to 20.", mtime=1_700_000_100)
+        report = watcher.cycle(force=True)
+        assert (report.inputs, report.stored, report.updated) == (2, 1, 1)
+        assert store.count_articles() == 3
+        assert store.get_article("a") is not None and "31 to 20" in store.get_article("a").text  # type: ignore[union-attr]
+        rows = {r.article_id: r for r in store.timings()}
+        assert set(rows) == {"a", "b", "c"}
+        for row in rows.values():
+            assert row.arrived_at and row.ingested_at and row.enriched_at and row.clustered_at
+            assert row.arrived_at <= row.ingested_at <= row.enriched_at <= row.clustered_at
+            assert len(row.arrived_at) == len("2026-01-01T00:00:00.000+00:00")
+        assert (rows["a"].arrived_at or "") > (rows["b"].arrived_at or "")  # re-arrived when it changed
+        assert latency_stats(list(rows.values()))["clustered"] == 3
+
+
+def test_watch_once_through_the_cli(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    _write(folder / "a.txt", TEXTS[0])
+    _write(folder / "b.txt", TEXTS[1])
+    db = str(tmp_path / "w.db")
+    env = {k: v for k, v in os.environ.items() if k != "NEWSLOOM_DB"}
+    done = subprocess.run(
+        [sys.executable, "-m", "newsloom", "watch", str(folder), "--db", db, "--once"],
+        capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "cycle 1: 2 new inputs" in " ".join(done.stderr.split())
+    stats = subprocess.run(
+        [sys.executable, "-m", "newsloom", "stats", "--db", db, "--json"],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert stats.returncode == 0, stats.stderr
+    result = json.loads(stats.stdout)
+    assert result["articles"] == 2 and result["clustered"] == 2
+    assert result["arrival_to_event"]["count"] == 2
+
+
+# -- the store methods (each backend) --------------------------------------------------------
+def test_put_and_read_timings(store: Store) -> None:
+    rows = [
+        ArticleTiming("b", "2026-01-01T10:00:01.000+00:00", "2026-01-01T10:00:01.500+00:00"),
+        ArticleTiming(
+            "a", "2026-01-01T10:00:00.000+00:00", "2026-01-01T10:00:00.250+00:00",
+            "2026-01-01T10:00:01.000+00:00", "2026-01-01T10:00:02.000+00:00", "2026-01-01T09:00:00+00:00",
+        ),
+        ArticleTiming("z", None, None, "2026-01-01T10:00:05.000+00:00"),
+    ]
+    store.put_timings(rows)
+    assert [r.article_id for r in store.timings()] == ["a", "b", "z"]
+    assert store.timings()[0] == rows[1]
+    assert [r.article_id for r in store.timings("2026-01-01T10:00:00.500+00:00")] == ["b"]
+    updated = ArticleTiming("b", "2026-01-01T10:00:01.000+00:00", "2026-01-01T10:00:01.500+00:00",
+                            "2026-01-01T10:00:02.000+00:00", "2026-01-01T10:00:03.000+00:00")
+    store.put_timings([updated])
+    assert [r for r in store.timings() if r.article_id == "b"] == [updated]
+    store.put_timings([])
+    assert len(store.timings()) == 3
+
+
+# -- statistics --------------------------------------------------------------------------------
+def test_percentile_interpolates_like_numpy() -> None:
+    values = [1.0, 2.0, 3.0, 4.0, 10.0]
+    assert percentile(values, 50) == 3.0
+    assert percentile(values, 95) == pytest.approx(8.8)
+    assert percentile([7.0], 95) == 7.0
+
+
+def test_latency_stats_on_known_timestamps() -> None:
+    base = "2026-01-01T10:00:{:06.3f}+00:00"
+    rows = [
+        ArticleTiming(
+            f"a{i}", arrived_at=base.format(i), ingested_at=base.format(i + 0.5),
+            enriched_at=base.format(i + 1), clustered_at=base.format(i + 1 + i),
+            published="2026-01-01T09:59:00+00:00",
+        )
+        for i in range(5)
+    ]
+    rows.append(ArticleTiming("pending", arrived_at=base.format(5), ingested_at=base.format(6)))
+    stats = latency_stats(rows)
+    assert stats["articles"] == 6 and stats["clustered"] == 5
+    assert stats["arrival_to_stored"]["count"] == 6
+    assert stats["arrival_to_stored"]["p50"] == pytest.approx(0.5)
+    assert stats["arrival_to_stored"]["max"] == pytest.approx(1.0)
+    # arrival → event is 1 + i seconds: 1, 2, 3, 4, 5
+    assert stats["arrival_to_event"]["p50"] == pytest.approx(3.0)
+    assert stats["arrival_to_event"]["p95"] == pytest.approx(4.8)
+    assert stats["arrival_to_event"]["max"] == pytest.approx(5.0)
+    # publication (09:59:00) → event at 10:00:(1 + 2i): 61, 63, …, 69 s
+    assert stats["publication_to_event"]["p50"] == pytest.approx(65.0)
+    # window: first arrival 10:00:00 → last placement 10:00:09
+    assert stats["window_seconds"] == pytest.approx(9.0)
+    assert stats["throughput_per_second"] == pytest.approx(5 / 9)
+
+
+def test_latency_stats_empty_and_since() -> None:
+    stats = latency_stats([])
+    assert stats["articles"] == 0 and stats["throughput_per_second"] is None
+    assert stats["arrival_to_event"]["p95"] is None
+    assert normalize_since("2026-01-01") == "2026-01-01T00:00:00.000+00:00"
+    assert normalize_since("2026-01-01T12:00:00+02:00") == "2026-01-01T10:00:00.000+00:00"
+
+
+def test_backlog_is_read_in_bounded_cycles_keeping_first_seen_times(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    for n in range(5):
+        _write(folder / f"{n}.txt", TEXTS[n % 3])
+    clock = _Clock()
+    with open_store(str(tmp_path / "w.db")) as store:
+        watcher = Watcher([str(folder)], store, interval=10, max_files=2, clock=clock)
+        first = watcher.poll()[0]
+        assert _origins(first) == [str(folder / "0.txt"), str(folder / "1.txt")]
+        assert watcher.seconds_to_next() == 0  # a backlog: due again at once
+        _write(folder / "00.txt", TEXTS[0])  # newer than the backlog, sorts before it
+        second, later = watcher.poll()
+        assert _origins(second) == [str(folder / "2.txt"), str(folder / "3.txt")]
+        assert later[str(folder / "2.txt")] <= later[str(folder / "3.txt")]
+        assert set(watcher._sources[0].deferred) == {str(folder / "4.txt"), str(folder / "00.txt")}
+        third = watcher.poll()[0]
+        assert [r.origin for r in third] == [str(folder / "4.txt"), str(folder / "00.txt")]  # longest waiting first
+        assert watcher.poll()[0] == []
+
+
+def test_inputs_of_a_failed_cycle_are_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import newsloom.stream as stream
+    from newsloom.errors import StoreError
+
+    folder = tmp_path / "in"
+    _write(folder / "a.txt", TEXTS[0])
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise StoreError("database went away")
+
+    with open_store(str(tmp_path / "w.db")) as store:
+        watcher = Watcher([str(folder)], store, interval=1)
+        monkeypatch.setattr(stream, "ingest", broken)
+        with pytest.raises(StoreError):
+            watcher.cycle(force=True)
+        assert _origins(watcher.poll(force=True)[0]) == [str(folder / "a.txt")]
+        assert watcher.poll(force=True)[0] == []

@@ -127,7 +127,11 @@ def bench_pairs(params: Params) -> dict[str, Any]:
 
 
 def synthetic(n: int, seed: int = 0) -> list[ClusterInput]:
-    """``n`` articles resampled from gnews and ITN: perturbed vectors, new ids, dates over a year."""
+    """``n`` articles resampled from gnews and ITN: perturbed vectors, new ids, dates over a year.
+
+    Each copy's text gets a few words of another article appended, so that resampling does
+    not make exact or near duplicates (which the clusterer would fold at almost no cost).
+    """
     rng = np.random.default_rng(seed)
     pool: list[ClusterInput] = []
     for name in ("gnews", "itn"):
@@ -137,10 +141,12 @@ def synthetic(n: int, seed: int = 0) -> list[ClusterInput]:
     out = []
     for k in range(n):
         src = pool[int(rng.integers(len(pool)))]
+        other = pool[int(rng.integers(len(pool)))].text.split()
+        extra = " ".join(other[int(j)] for j in rng.integers(0, len(other), 6)) if other else ""
         v = src.vector + rng.normal(0, 0.02, src.vector.shape).astype(np.float32)
         v /= np.linalg.norm(v)
-        out.append(ClusterInput(f"syn{k}", src.title, src.text, src.lang, start + dt.timedelta(days=365 * k // n),
-                                v, src.entities, src.quotes))
+        out.append(ClusterInput(f"syn{k}", src.title, f"{src.text} {extra} {k}", src.lang,
+                                start + dt.timedelta(days=365 * k // n), v, src.entities, src.quotes))
     return out
 
 
@@ -160,7 +166,8 @@ def bench_cost(sizes: list[int], params: Params) -> dict[str, Any]:
                        "cpu_ms_per_article": round((cend - c0) * 1000 / n, 2),
                        "wall_ms_per_article_last_1000": round((end - t_tail) * 1000 / (n - tail_from), 2),
                        "cpu_ms_per_article_last_1000": round((cend - c_tail) * 1000 / (n - tail_from), 2),
-                       "candidates_per_article": round(c.total_candidates / n, 1), "events": len(c.ids)}
+                       "candidates_per_article": round(c.total_candidates / n, 1), "events": len(c.ids),
+                       "folded_copies": len(c.copies())}
         log(f"  cost {n}: {res[str(n)]}")
     return res
 

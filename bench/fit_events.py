@@ -164,7 +164,8 @@ def describe(p: Params) -> dict[str, Any]:
     return {
         "event": dict(zip(p.event.features, [round(w, 3) for w in p.event.weights], strict=True)),
         "event_bias": round(p.event.bias, 3),
-        "join": p.join_threshold, "join_undated": p.join_threshold_undated, "merge": p.merge_threshold, "split": p.split_threshold,
+        "join": p.join_threshold, "join_undated": p.join_threshold_undated,
+        "merge": p.merge_threshold, "split": p.split_threshold,
         "storyline": dict(zip(p.storyline.features, [round(w, 3) for w in p.storyline.weights], strict=True)),
         "storyline_threshold": p.storyline_threshold,
     }

@@ -84,6 +84,7 @@ class _Event:
     langs: Counter[str] = field(default_factory=Counter)
     outlets: Counter[str] = field(default_factory=Counter)
     cache: dict[str, Any] = field(default_factory=dict)  # IDF-weighted norms, dropped on change
+    indexed_size: int = 0  # independent members when the centroid was last put in the index
 
 
 @dataclass(frozen=True)
@@ -311,12 +312,14 @@ class EventClusterer:
         changed: dict[str, str] = {}
         dirty = sorted(k for k in self._dirty if k in self._events)
         self._dirty = set()
-        for key in dirty:
-            if key in self._events:
-                changed.update(self._try_merge(self._events[key]))
-        for key in dirty:
-            if key in self._events:
-                changed.update(self._try_split(self._events[key]))
+        if self.params.merge_threshold <= 1.0:  # a threshold above 1 switches merging off
+            for key in dirty:
+                if key in self._events:
+                    changed.update(self._try_merge(self._events[key]))
+        if self.params.split_threshold > 0.0:  # and one of 0 splitting
+            for key in dirty:
+                if key in self._events:
+                    changed.update(self._try_split(self._events[key]))
         self._dirty = set()
         return changed
 
@@ -444,7 +447,7 @@ class EventClusterer:
             ev.independent.append(i)
             self._accumulate(ev, [i])
             self._art_ann.add(i, self._cen[i], threads=1)
-            self._update_centroid(ev)
+            self._update_centroid(ev, force=False)
 
     def _accumulate(self, ev: _Event, idx: Iterable[int]) -> None:
         ev.cache = {}
@@ -476,11 +479,20 @@ class EventClusterer:
         n = float(np.linalg.norm(ev.csum))
         return (ev.csum / n).astype(np.float32) if n > 0 else ev.csum.astype(np.float32)
 
-    def _update_centroid(self, ev: _Event) -> None:
+    def _update_centroid(self, ev: _Event, force: bool = True) -> None:
+        """Put an event's centroid in the index; on growth only when its size has doubled.
+
+        (The centroid of a big event barely moves; re-inserting it on every article would
+        fill the HNSW graph with deleted entries. Its members are all in the article index.)
+        """
+        n = len(ev.independent)
+        if not force and ev.key in self._cen_ann and n < max(2 * ev.indexed_size, 4):
+            return
         if ev.key in self._cen_ann:
             self._cen_ann.remove(ev.key)
         if ev.independent:
             self._cen_ann.add(ev.key, self._centroid(ev), threads=1)
+        ev.indexed_size = n
 
     def _profile(self, ev: _Event) -> Profile:
         sample = ev.independent[-MEMBER_SAMPLE:]
@@ -488,14 +500,18 @@ class EventClusterer:
         if not ev.cache or n_docs > 1.1 * ev.cache["n_docs"] + 10:  # IDF drifts slowly: refresh now and then
             ev.cache = {"n_docs": n_docs, "ent_norm": entity_norm(ev.entities, self.stats),
                         "lex": lexical_arrays(ev.terms, self.stats)}
+        # The event's time is its members' median date, not their span: a span grows with every
+        # article that joins at its edge, letting an event creep forward through weeks of a story.
+        dates = sorted(d for d in (self._art_dates[i] for i in ev.independent[-4 * MEMBER_SAMPLE :]) if d)
+        middle = dates[len(dates) // 2] if dates else None
         return Profile(
             centroid=self._centroid(ev),
             members=self._cen[sample],
             size=max(len(ev.independent), 1),
             entities=ev.entities,
             terms=ev.terms,
-            first=ev.first,
-            last=ev.last,
+            first=middle,
+            last=middle,
             quotes=ev.quotes,
             ent_norm=ev.cache["ent_norm"],
             lex_arrays=ev.cache["lex"],
@@ -648,6 +664,7 @@ class EventClusterer:
                 "quotes": sorted(ev.quotes),
                 "langs": dict(ev.langs),
                 "outlets": dict(ev.outlets),
+                "indexed_size": ev.indexed_size,
             })
         return {
             "version": SNAPSHOT_VERSION,
@@ -732,6 +749,7 @@ class EventClusterer:
             ev.quotes = set(e["quotes"])
             ev.langs = Counter({str(k): int(v) for k, v in e["langs"].items()})
             ev.outlets = Counter({str(k): int(v) for k, v in e["outlets"].items()})
+            ev.indexed_size = int(e.get("indexed_size", 0))
             c._events[ev.key] = ev
         c._next_event = int(state["next_event"])
         c.redirects = {str(k): str(v) for k, v in state["redirects"].items()}

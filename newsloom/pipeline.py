@@ -382,7 +382,7 @@ def enrich_stored(store: Store, options: EnrichOptions | None = None, progress: 
 CLUSTER_STATE = "events.clusterer"
 STORYLINE_STATE = "events.storylines"
 #: A content-based date estimate this confident stands in for a missing publication date.
-MIN_DATE_CONFIDENCE = 0.5
+MIN_DATE_CONFIDENCE = 0.4
 
 
 def cluster_input(article: Article, enrichment: Enrichment) -> ClusterInput:

@@ -193,7 +193,7 @@ def main() -> None:
     params, notes = fit([subset(d, None) for d in data], base)
     params.fitted = {
         "when": dt.date.today().isoformat(),
-        "how": (__doc__ or "").strip().split("\n\n")[1],
+        "how": " ".join(" ".join((__doc__ or "").strip().split("\n\n")[2:5]).split()),
         "data": "ECB+ dev (772 docs, 33 topics) and ITN dev (1,477 blurbs, 154 subjects); stream order: ECB+ "
                 "shuffled (seed 0), ITN by date",
         "features": EVENT_FEATURES,

@@ -28,7 +28,8 @@ def machine() -> str:
         memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    return f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}, {platform.system()}"
+    load = ", load average %.1f at the end (other work on the machine slows every figure)" % os.getloadavg()[0]
+    return f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}, {platform.system()}{load}"
 
 
 def stamp() -> str:

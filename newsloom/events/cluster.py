@@ -19,9 +19,9 @@ events that score above ``merge_threshold`` merge (the absorbed id redirects to 
 survivor, see ``redirects``) and an event whose 2-means halves score below
 ``split_threshold`` splits (the half holding the first member keeps the id). Event ids never
 change otherwise, and past assignments are never recomputed; only the centring means are
-refreshed — all of them (and the indexes rebuilt) each time the stream doubles, one
-language's each time its share doubles — up to ``recentre_until`` articles, so the work stays
-amortised O(1) per article.
+refreshed — all of them (and the indexes rebuilt) each time the stream doubles up to
+``recentre_until`` articles, one language's each time its share doubles up to
+``LANG_RECENTRE_UNTIL`` — so the work stays amortised O(1) per article.
 
 ``snapshot()`` returns plain data (JSON-able values and numpy arrays, including the HNSW
 graphs as bytes) and ``EventClusterer.restore`` rebuilds an identical clusterer.
@@ -59,6 +59,9 @@ from newsloom.events.scoring import Params, load_params
 
 #: At most this many (most recent independent) members stand for an event in ``cos_max``.
 MEMBER_SAMPLE = 64
+#: A language's own mean is refreshed (its rows re-centred) at each doubling up to this many
+#: rows; past it only the stream-wide refreshes do it (bounded pauses in a big language).
+LANG_RECENTRE_UNTIL = 1024
 #: Split checks look at this many most recent independent members.
 SPLIT_SAMPLE = 200
 SNAPSHOT_VERSION = 1
@@ -359,7 +362,7 @@ class EventClusterer:
         elif lang not in self._lang_mean:
             self._lang_mean[lang] = self.stats.mean_for(lang)
             self._lang_next[lang] = 2
-        elif len(self._lang_rows[lang]) >= self._lang_next[lang] and self._lang_next[lang] <= cap:
+        elif len(self._lang_rows[lang]) >= self._lang_next[lang] and self._lang_next[lang] <= LANG_RECENTRE_UNTIL:
             self._lang_next[lang] *= 2
             self._recentre({lang})
         self._cen[i] = centred_unit(vec, self._lang_mean[lang])

@@ -28,7 +28,7 @@ def machine() -> str:
         memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    load = ", load average %.1f at the end (other work on the machine slows every figure)" % os.getloadavg()[0]
+    load = f", load average {os.getloadavg()[0]:.1f} at the end (other work on the machine slows every figure)"
     return f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}, {platform.system()}{load}"
 
 

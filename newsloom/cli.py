@@ -186,6 +186,14 @@ def _print_summary(summary: RunSummary, store: Store, quiet: bool) -> None:
             f"Understood {summary.extra['enriched']} articles: entities, quotes, key phrases, dates, vectors; "
             f"{summary.extra['entities']} canonical entities in the store"
         )
+    if summary.extra.get("storylines"):
+        out.print(f"{summary.extra['events']} events in {summary.extra['storylines']} storylines; the largest:")
+        for storyline in store.list_storylines(limit=5):
+            out.print(
+                f"  {storyline.label}  [dim]{_span(storyline.first_date, storyline.last_date)} · "
+                f"{len(storyline.event_ids)} events · {' '.join(storyline.languages)}[/dim]",
+                highlight=False, soft_wrap=True,
+            )
     for failure in summary.failures:
         out.print(f"[red]failed[/red] {failure.origin}: {failure.reason}")
     if "report" in summary.extra:

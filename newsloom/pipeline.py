@@ -475,6 +475,7 @@ def clustering_records(
             outlets=[outlet for outlet, _ in Counter(summary.outlets).most_common()],
             key_entities=[entity_names.get(e, e) for e in list(summary.entities)[:8]],
         ))
+    spans = {e.id: (e.first_date, e.last_date) for e in events}
     events += [Event(id=old, article_ids=[], merged_into=clusterer.resolve(old)) for old in clusterer.redirects]
     storylines = [
         Storyline(
@@ -482,8 +483,8 @@ def clustering_records(
             key_entities=[entity_names.get(e, e) for e in s.key_entities],
             languages=[lang for lang, _ in Counter(s.languages).most_common()],
             outlets=[outlet for outlet, _ in Counter(s.outlets).most_common()],
-            first_date=s.first_date.isoformat() if s.first_date else None,
-            last_date=s.last_date.isoformat() if s.last_date else None,
+            first_date=min((d for e in s.event_ids if (d := spans.get(e, (None, None))[0])), default=None),
+            last_date=max((d for e in s.event_ids if (d := spans.get(e, (None, None))[1])), default=None),
         )
         for s in linker.storylines(clusterer)
     ]

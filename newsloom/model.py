@@ -9,9 +9,20 @@ to ship to another process.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 ItemKind = Literal["text", "html"]
+
+
+def day_of(value: str | None) -> date | None:
+    """The date part of an ISO 8601 date or datetime string, or None when there is none."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,17 @@ from newsloom.errors import InputError
 from newsloom.events.cluster import EventClusterer
 from newsloom.events.features import ClusterInput
 from newsloom.events.storylines import StorylineLinker
-from newsloom.model import Article, ArticleLink, Enrichment, Entity, Event, SourceFailure, SourceItem, Storyline
+from newsloom.model import (
+    Article,
+    ArticleLink,
+    Enrichment,
+    Entity,
+    Event,
+    SourceFailure,
+    SourceItem,
+    Storyline,
+    day_of,
+)
 from newsloom.sources import FetchOptions, iter_inputs
 from newsloom.store import ArticleFilter, Store
 from newsloom.store.codec import state_from_bytes, state_to_bytes
@@ -395,21 +405,12 @@ def cluster_input(article: Article, enrichment: Enrichment) -> ClusterInput:
         title=article.title,
         text=article.text,
         lang=article.lang or "und",
-        date=_to_date(when),
+        date=day_of(when),
         vector=np.asarray(enrichment.vector or [], dtype=np.float32),
         entities={m.entity_id: float(m.count) for m in enrichment.entities},
         quotes=[q.text for q in enrichment.quotes],
         outlet=article.outlet,
     )
-
-
-def _to_date(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def load_clustering(store: Store) -> tuple[EventClusterer, StorylineLinker]:

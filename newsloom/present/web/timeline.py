@@ -17,6 +17,8 @@ from datetime import date, timedelta
 
 from markupsafe import Markup, escape
 
+from newsloom.model import day_of
+
 #: Fixed colours for common languages (a muted, colour-blind-aware palette); others are hashed.
 LANG_COLORS: dict[str, str] = {
     "en": "#4e79a7",
@@ -64,14 +66,7 @@ def swatch(lang: str | None, size: int = 10) -> Markup:
     )
 
 
-def parse_day(value: str | None) -> date | None:
-    """The date part of an ISO date or datetime, or None."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
+parse_day = day_of  # the date part of an ISO date or datetime, or None
 
 
 @dataclass

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from newsloom.events.features import ClusterInput, lead_text
+from newsloom.enrich.embed import embedding_text
+from newsloom.events.features import ClusterInput
 
 DATA = Path("/work/shared/bench/data")
 SCORER = Path("/work/shared/bench/score.py")
@@ -62,8 +63,8 @@ def parse_date(value: str | None) -> dt.date | None:
 
 
 def embed_text(record: Record, max_chars: int = 600) -> str:
-    """What gets embedded for one record: its title and lead."""
-    return lead_text(record.get("title"), record["text"], max_chars=max_chars)
+    """What gets embedded for one record: its title and lead, exactly as the pipeline does."""
+    return embedding_text(record.get("title") or "", record["text"], max_chars=max_chars)
 
 
 # --------------------------------------------------------------------------- fallback entities

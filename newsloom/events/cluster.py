@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from newsloom.enrich.embed import embedding_text
 from newsloom.events.duplicates import DuplicateIndex, DuplicateMatch, SentenceEmbed, find_copies
 from newsloom.events.features import (
     ClusterInput,
@@ -48,7 +49,6 @@ from newsloom.events.features import (
     centred_unit,
     entity_norm,
     entity_weights,
-    lead_text,
     lexical_arrays,
     lexical_terms,
     merge_weights,
@@ -109,7 +109,7 @@ def headline(item: ClusterInput, max_chars: int = 120) -> str:
     """An article's title, or the opening words of its lead when it has none."""
     if item.title.strip():
         return item.title.strip()[:max_chars]
-    return lead_text(None, item.text, max_chars)
+    return embedding_text("", item.text, max_chars)
 
 
 def event_id(key: int) -> str:

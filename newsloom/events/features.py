@@ -4,7 +4,6 @@
 date, a unit embedding, canonical entities with mention counts (from the entity resolver)
 and quotes. Everything else here is derived from those fields:
 
-* ``lead_text`` — the title and first ~600 characters that get embedded;
 * ``lexical_terms`` — hashed, lemmatised content words (character bigrams for scripts
   written without spaces) for a TF-IDF signal;
 * ``CorpusStats`` — document frequencies of entities and terms and the running mean
@@ -54,7 +53,7 @@ FEATURE_NAMES: tuple[str, ...] = (
 class ClusterInput:
     """One article as the event clusterer sees it.
 
-    ``vector`` is the unit-length embedding of the article's lead (see ``lead_text``);
+    ``vector`` is the unit-length embedding of the article's lead (``enrich.embed.embedding_text``);
     ``entities`` maps canonical entity id → mention count; ``quotes`` are quotation texts.
     """
 
@@ -70,26 +69,6 @@ class ClusterInput:
 
 
 # --------------------------------------------------------------------------- text helpers
-_URLISH = re.compile(r"https?\s*:\s*/\s*/|www\s*\.\s*\w", re.IGNORECASE)
-
-
-def lead_text(title: str | None, text: str, max_chars: int = 600) -> str:
-    """The title and the first ``max_chars`` characters of the body, URL lines dropped.
-
-    This is what gets embedded: measured on ECB+, the lead carries the event and costs a
-    fraction of a full-article embedding.
-    """
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip() and not _URLISH.search(ln)]
-    body = " ".join(lines)
-    title = (title or "").strip()
-    if title and not body.startswith(title):
-        body = f"{title}. {body}"
-    if len(body) <= max_chars:
-        return body
-    cut = body.rfind(" ", 0, max_chars)
-    return body[: cut if cut > max_chars // 2 else max_chars]
-
-
 _WORD = re.compile(r"\w+", re.UNICODE)
 _UNSPACED = re.compile(r"[\u0E00-\u0EFF\u1000-\u109F\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF]")
 #: Lexical terms are words cut to this many characters: a language-blind stemmer.

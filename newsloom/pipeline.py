@@ -480,14 +480,14 @@ def clustering_records(
     events += [Event(id=old, article_ids=[], merged_into=clusterer.resolve(old)) for old in clusterer.redirects]
     storylines = [
         Storyline(
-            id=s.id, event_ids=s.event_ids, label=_storyline_label(s.label, s.key_entities, entity_names),
+            id=s.id, event_ids=s.event_ids, label=s.label,
             key_entities=[entity_names.get(e, e) for e in s.key_entities],
             languages=[lang for lang, _ in Counter(s.languages).most_common()],
             outlets=[outlet for outlet, _ in Counter(s.outlets).most_common()],
             first_date=min((d for e in s.event_ids if (d := spans.get(e, (None, None))[0])), default=None),
             last_date=max((d for e in s.event_ids if (d := spans.get(e, (None, None))[1])), default=None),
         )
-        for s in linker.storylines(clusterer)
+        for s in linker.storylines(clusterer, names=entity_names)
     ]
     copies = clusterer.copies()
     links = []
@@ -499,12 +499,6 @@ def clustering_records(
             translation_of=original if kind == "translation" else None,
         ))
     return events, storylines, links
-
-
-def _storyline_label(label: str, key_entities: Sequence[str], names: dict[str, str]) -> str:
-    """Key entities by name, then the linker's distinctive words (its label also names entities by id)."""
-    words = [part for part in label.split(" · ") if ":" not in part]
-    return " · ".join([names.get(e, e) for e in key_entities[:3]] + words[:2])
 
 
 def comparison_inputs(

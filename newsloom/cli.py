@@ -6,6 +6,8 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from rich.progress import (
 from rich.table import Table
 
 from newsloom import __version__
+from newsloom.engines import Engine, LocalEngine, RayEngine
 from newsloom.enrich.embed import get_embedder
 from newsloom.enrich.entities import EntityRegistry
 from newsloom.errors import NewsloomError
@@ -114,6 +117,15 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors and the final counts."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every step."),
+    engine_name: str = typer.Option(
+        "local", "--engine", metavar="local|ray",
+        help="Where per-article work runs: 'local' (this process and a process pool) or 'ray' "
+        "(a Ray cluster through Ray Data; needs newsloom's 'ray' extra).",
+    ),
+    ray_address: str | None = typer.Option(
+        None, "--ray-address", metavar="ADDR",
+        help="With --engine ray: the address of a running Ray cluster; without it a local one is started.",
+    ),
 ) -> None:
     """Ingest, clean and store articles, then print a summary and write the report.
 
@@ -126,19 +138,28 @@ def run(
     if not inputs and urls is None:
         err.print("[red]error:[/red] nothing to read: give files, folders or URLs, --urls FILE, or --demo")
         raise typer.Exit(2)
+    if engine_name not in ("local", "ray"):
+        err.print(f"[red]error:[/red] unknown engine {engine_name!r}: use local or ray")
+        raise typer.Exit(2)
+    if ray_address and engine_name != "ray":
+        err.print("[red]error:[/red] --ray-address needs --engine ray")
+        raise typer.Exit(2)
     options = RunOptions(batch_size=batch_size, urls_file=str(urls) if urls else None)
     options.fetch.allow_private = allow_private
-    with _open(db) as store:
+    with _open(db) as store, _engine(engine_name, ray_address) as engine:
         progress = Progress(
             SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=err, transient=True, disable=quiet or as_json,
         )
         with progress:
             bar = _Bar(progress)
-            summary = ingest(inputs, store, options, progress=bar, command=" ".join(sys.argv[1:]))
-            summary.extra["enriched"] = enrich_stored(store, progress=bar)
+            summary = ingest(inputs, store, options, progress=bar, engine=engine, command=" ".join(sys.argv[1:]))
+            summary.extra["enriched"] = enrich_stored(store, progress=bar, engine=engine)
             summary.extra["entities"] = len(store.list_entities())
-            summary.extra["clustered"] = cluster_stored(store, progress=bar)
+            if isinstance(engine, RayEngine):
+                summary.extra["clustered"] = engine.cluster_stored(store, db, progress=bar)
+            else:
+                summary.extra["clustered"] = cluster_stored(store, progress=bar)
             summary.extra["events"] = len(store.list_events())
             summary.extra["storylines"] = len(store.list_storylines())
         if not no_report:
@@ -150,6 +171,23 @@ def run(
             _print_summary(summary, store, quiet)
     if not summary.ok:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _engine(name: str, ray_address: str | None) -> Iterator[Engine]:
+    """The engine ``run`` uses; a Ray engine's local cluster stops when the run ends."""
+    if name != "ray":
+        yield LocalEngine()
+        return
+    try:
+        engine = RayEngine(ray_address).start()
+    except NewsloomError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    try:
+        yield engine
+    finally:
+        engine.close()
 
 
 def _print_summary(summary: RunSummary, store: Store, quiet: bool) -> None:

@@ -9,12 +9,14 @@ where it stopped.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import logging
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
@@ -22,7 +24,7 @@ import numpy as np
 from newsloom.clean import CleanOptions, extract
 from newsloom.clean.recurring import find_recurring_lines, strip_lines
 from newsloom.engines import Engine, LocalEngine
-from newsloom.enrich.analyse import EnrichOptions, enrich
+from newsloom.enrich.analyse import EnrichOptions, analyse, enrich, resolve
 from newsloom.enrich.embed import get_embedder
 from newsloom.enrich.entities import EntityRegistry
 from newsloom.enrich.language import detect_language
@@ -363,24 +365,54 @@ def save_registry(store: Store, registry: EntityRegistry) -> None:
     ])
 
 
-def enrich_stored(store: Store, options: EnrichOptions | None = None, progress: Progress | None = None) -> int:
+class _Analyse:
+    """The pure half of enrichment, as an engine runs it: the embedder loads once per worker."""
+
+    def __init__(self, options: EnrichOptions) -> None:
+        self.options = options
+        self.embedder = get_embedder(options.embedder)
+
+    def __call__(self, articles: list[Article]) -> list[Enrichment]:
+        return analyse(articles, self.embedder, self.options)
+
+
+def enrich_stored(
+    store: Store,
+    options: EnrichOptions | None = None,
+    progress: Progress | None = None,
+    *,
+    engine: Engine | None = None,
+) -> int:
     """Understand every article not yet enriched (new or changed); return how many.
 
-    Each batch of enrichments is stored in one transaction, so an interrupted run resumes with
-    the articles it had not reached. The entity registry is saved every ``REGISTRY_SAVE_EVERY``
-    batches and at the end (saving it costs time in proportion to its size).
+    ``analyse`` (key phrases, dates, vectors) runs on the ``engine`` (default: this process),
+    batch by batch; ``resolve`` (entities, quotes) runs here, in article order, because the
+    entity registry learns as it goes. Each batch of enrichments is stored in one transaction,
+    so an interrupted run resumes with the articles it had not reached. The entity registry is
+    saved every ``REGISTRY_SAVE_EVERY`` batches and at the end (saving it costs time in
+    proportion to its size).
     """
     options = options or EnrichOptions()
     progress = progress or _NoProgress()
+    engine = engine or LocalEngine()
     todo = store.article_ids(ArticleFilter(status="ingested"))
     if not todo:
         return 0
     registry = load_registry(store)
-    embedder = get_embedder(options.embedder)
     progress.stage("understanding articles", total=len(todo))
-    for batch_number, start in enumerate(range(0, len(todo), options.batch_size), start=1):
-        articles = [a for a in (store.get_article(i) for i in todo[start : start + options.batch_size]) if a]
-        store.put_enrichments(enrich(articles, registry, embedder, options))
+    sent: deque[list[Article]] = deque()  # batches handed to the engine, whose results are due
+
+    def batches() -> Iterator[list[Article]]:
+        for start in range(0, len(todo), options.batch_size):
+            batch = [a for a in (store.get_article(i) for i in todo[start : start + options.batch_size]) if a]
+            if batch:
+                sent.append(batch)
+                yield batch
+
+    analysed = engine.map_batches(partial(_Analyse, options), batches())
+    for batch_number, enrichments in enumerate(analysed, start=1):
+        articles = sent.popleft()
+        store.put_enrichments([resolve(a, e, registry) for a, e in zip(articles, enrichments, strict=True)])
         if batch_number % REGISTRY_SAVE_EVERY == 0:
             save_registry(store, registry)
         progress.advance(len(articles))
@@ -393,13 +425,18 @@ CLUSTER_STATE = "events.clusterer"
 STORYLINE_STATE = "events.storylines"
 #: A content-based date estimate this confident stands in for a missing publication date.
 MIN_DATE_CONFIDENCE = 0.4
+#: A date estimated from the text may be off by about a month: relative references ("a year
+#: and a half into the war", "last September") give month-level precision at best.
+ESTIMATE_SLACK_DAYS = 31
 
 
 def cluster_input(article: Article, enrichment: Enrichment) -> ClusterInput:
     """What the event clusterer sees of one enriched article."""
     when: str | None = article.published
+    slack = 0
     if when is None and enrichment.date_estimate and enrichment.date_estimate.confidence >= MIN_DATE_CONFIDENCE:
         when = enrichment.date_estimate.date
+        slack = ESTIMATE_SLACK_DAYS
     return ClusterInput(
         id=article.id,
         title=article.title,
@@ -410,60 +447,208 @@ def cluster_input(article: Article, enrichment: Enrichment) -> ClusterInput:
         entities={m.entity_id: float(m.count) for m in enrichment.entities},
         quotes=[q.text for q in enrichment.quotes],
         outlet=article.outlet,
+        date_slack=slack,
     )
+
+
+#: Top-level arrays of a state larger than this are stored apart, in pieces of at most this size
+#: under keys of their own (``KEY/name/n``), so saving a large clusterer never holds a second
+#: copy of all of it (pieces left over from an earlier, larger save are never read).
+STATE_PART_BYTES = 32 << 20
+
+
+def put_state_parts(store: Store, key: str, state: dict[str, Any]) -> None:
+    """Save ``state`` under ``key``, its large top-level arrays in pieces under ``key/name/n``."""
+    parts: dict[str, int] = {}
+    for name in sorted(state):
+        value = state[name]
+        if not isinstance(value, np.ndarray) or value.nbytes <= STATE_PART_BYTES or value.ndim == 0:
+            continue
+        row_bytes = max(value.nbytes // max(len(value), 1), 1)
+        rows = max(STATE_PART_BYTES // row_bytes, 1)
+        pieces = range(0, len(value), rows)
+        for n, start in enumerate(pieces):
+            store.put_state(f"{key}/{name}/{n}", state_to_bytes(value[start : start + rows]))
+        parts[name] = len(pieces)
+        state[name] = None  # release it before the next one is encoded
+    store.put_state(key, state_to_bytes({**state, "__parts__": parts}))
+
+
+def get_state_parts(store: Store, key: str) -> dict[str, Any] | None:
+    """The inverse of ``put_state_parts`` (None when nothing is saved under ``key``)."""
+    blob = store.get_state(key)
+    if not blob:
+        return None
+    state: dict[str, Any] = state_from_bytes(blob)
+    for name, count in dict(state.pop("__parts__", {})).items():
+        pieces = []
+        for n in range(int(count)):
+            part = store.get_state(f"{key}/{name}/{n}")
+            if part is None:
+                raise ValueError(f"saved state {key} lacks part {n} of {name}")
+            pieces.append(state_from_bytes(part))
+        state[name] = np.concatenate(pieces)
+    return state
 
 
 def load_clustering(store: Store) -> tuple[EventClusterer, StorylineLinker]:
     """The event clusterer and storyline linker as the store last saved them."""
-    blob = store.get_state(CLUSTER_STATE)
-    clusterer = EventClusterer.restore(state_from_bytes(blob)) if blob else EventClusterer()
-    blob = store.get_state(STORYLINE_STATE)
-    linker = StorylineLinker.restore(state_from_bytes(blob), clusterer) if blob else StorylineLinker()
+    state = get_state_parts(store, CLUSTER_STATE)
+    clusterer = EventClusterer.restore(state) if state else EventClusterer()
+    state = get_state_parts(store, STORYLINE_STATE)
+    linker = StorylineLinker.restore(state, clusterer) if state else StorylineLinker()
     return clusterer, linker
 
 
-def cluster_stored(store: Store, progress: Progress | None = None, batch_size: int = 64) -> int:
+#: Articles read from the store and clustered per step (texts of one step only are in memory).
+CLUSTER_CHUNK = 2048
+#: The clusterer and linker state is saved (and placed articles marked clustered) this often.
+CLUSTER_SAVE_EVERY = 100_000
+
+
+class EntityNames(Mapping[str, str]):
+    """Entity id → canonical name, read from the store on first use and remembered (a large
+    store has far more entities than one run's changed events name)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._names: dict[str, str | None] = {}
+
+    def __getitem__(self, entity_id: str) -> str:
+        if entity_id not in self._names:
+            entity = self._store.get_entity(entity_id)
+            self._names[entity_id] = entity.name if entity is not None else None
+        name = self._names[entity_id]
+        if name is None:
+            raise KeyError(entity_id)
+        return name
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, v in self._names.items() if v is not None)
+
+    def __len__(self) -> int:
+        return sum(v is not None for v in self._names.values())
+
+
+def clustering_order(store: Store, where: ArticleFilter | None = None) -> list[str]:
+    """Ids of the articles matching ``where`` in clustering order: by date, then id, undated last.
+
+    Reads ids and publication days only; an undated article takes its confident content date
+    estimate (read from its enrichment), as ``cluster_input`` does.
+    """
+    dated: list[tuple[date, str]] = []
+    undated: list[str] = []
+    for article_id, day in store.article_days(where):
+        d = day_of(day)
+        if d is None:
+            undated.append(article_id)
+        else:
+            dated.append((d, article_id))
+    estimated: list[tuple[date, str]] = []
+    for start in range(0, len(undated), 500):
+        for e in store.get_enrichments(undated[start : start + 500]):
+            est = e.date_estimate
+            when = day_of(est.date) if est is not None and est.confidence >= MIN_DATE_CONFIDENCE else None
+            estimated.append((when or date.max, e.article_id))
+    estimated.sort()
+    dated.sort()  # the store's order already; sorting again makes the merge safe whatever it is
+    return [i for _, i in heapq.merge(dated, estimated)]
+
+
+def cluster_stored(
+    store: Store,
+    progress: Progress | None = None,
+    batch_size: int = 64,
+    chunk_size: int = CLUSTER_CHUNK,
+    save_every: int = CLUSTER_SAVE_EVERY,
+) -> int:
     """Place every enriched, not yet clustered article into an event, in time order; link storylines.
 
     Incremental: earlier events keep their ids, new articles join them or open new ones, and
-    merged events leave a redirect. Returns how many articles were placed.
+    merged events leave a redirect. Streams: ids and dates are read first, then articles are
+    fetched, clustered and their changes written ``chunk_size`` at a time; only events,
+    storylines and links that changed are written. Returns how many articles were placed.
     """
     progress = progress or _NoProgress()
-    todo = store.article_ids(ArticleFilter(status="enriched"))
-    if not todo:
+    order = clustering_order(store, ArticleFilter(status="enriched"))
+    if not order:
         return 0
     clusterer, linker = load_clustering(store)
-    known = set(clusterer.assignments())
-    inputs: list[ClusterInput] = []
-    for article_id in todo:
-        article, enrichment = store.get_article(article_id), store.get_enrichment(article_id)
-        if article is None or enrichment is None or enrichment.vector is None or article_id in known:
-            continue  # a changed article keeps the event it had
-        inputs.append(cluster_input(article, enrichment))
-    inputs.sort(key=lambda i: (i.date or date.max, i.id))
-    progress.stage("clustering events", total=len(inputs))
-    for start in range(0, len(inputs), batch_size):
-        clusterer.add(inputs[start : start + batch_size])
-        progress.advance(min(batch_size, len(inputs) - start))
-    clusterer.maintain()
-    linker.update(clusterer)
-    events, storylines, links = clustering_records(store, clusterer, linker)
-    store.put_clustering(events, storylines, links)
-    store.put_state(CLUSTER_STATE, state_to_bytes(clusterer.snapshot()))
-    store.put_state(STORYLINE_STATE, state_to_bytes(linker.snapshot()))
-    store.set_status(todo, "clustered")
-    log.info("clustered %d articles into %d events and %d storylines", len(inputs), len(events), len(storylines))
-    return len(inputs)
+    names = EntityNames(store)
+    progress.stage("clustering events", total=len(order))
+    placed = 0
+    done: list[str] = []
+    since_save = 0
+    for start in range(0, len(order), chunk_size):
+        chunk = order[start : start + chunk_size]
+        linked = store.linked_article_ids(chunk)
+        articles = {a.id: a for a in store.get_articles(chunk)}
+        enrichments = {e.article_id: e for e in store.get_enrichments(chunk)}
+        inputs = []
+        for article_id in chunk:
+            article, enrichment = articles.get(article_id), enrichments.get(article_id)
+            if article is None or enrichment is None or enrichment.vector is None:
+                continue
+            if article_id in linked or clusterer.knows(article_id):
+                continue  # a changed article keeps the event it had
+            inputs.append(cluster_input(article, enrichment))
+        del articles, enrichments
+        for b in range(0, len(inputs), batch_size):
+            clusterer.add(inputs[b : b + batch_size])
+        placed += len(inputs)
+        done.extend(chunk)
+        since_save += len(chunk)
+        last = start + chunk_size >= len(order)
+        if last:
+            clusterer.maintain()
+        linker.update(clusterer)
+        store.put_clustering(*clustering_records(store, clusterer, linker, names=names, delta=True))
+        clusterer.commit()
+        linker.commit()
+        if last or since_save >= save_every:
+            put_state_parts(store, CLUSTER_STATE, clusterer.snapshot())
+            put_state_parts(store, STORYLINE_STATE, linker.snapshot())
+            store.set_status(done, "clustered")
+            done, since_save = [], 0
+        progress.advance(len(chunk))
+    log.info("clustered %d articles; %d events and %d storylines active", placed, len(clusterer.ids), len(linker.ids))
+    return placed
 
 
 def clustering_records(
-    store: Store, clusterer: EventClusterer, linker: StorylineLinker
+    store: Store,
+    clusterer: EventClusterer,
+    linker: StorylineLinker,
+    names: Mapping[str, str] | None = None,
+    delta: bool = False,
 ) -> tuple[list[Event], list[Storyline], list[ArticleLink]]:
-    """The clusterer's and linker's view as the store's records (merged events as redirects)."""
+    """The clusterer's and linker's view as the store's records (merged events as redirects).
+
+    With ``delta``, only what changed since their last ``commit()``: events, storylines and
+    article links already written and unchanged are left out. Otherwise every event and
+    storyline they hold (active or retiring) and every redirect they remember.
+    """
+    entity_names = names if names is not None else {e.id: e.name for e in store.list_entities()}
+    if delta:
+        held = set(clusterer.ids) | set(clusterer.retiring())
+        event_ids = sorted(set(clusterer.changed_events()) | {e for e in linker.changed_event_links() if e in held},
+                           key=lambda e: int(e[2:]))
+        redirects = clusterer.changed_redirects()
+        story_ids = linker.changed_storylines(clusterer.changed_events())
+        link_rows = clusterer.changed_links()
+    else:
+        event_ids = sorted(clusterer.ids + clusterer.retiring(), key=lambda e: int(e[2:]))
+        redirects = {old: clusterer.resolve(old) for old in clusterer.redirects}
+        story_ids = linker.ids
+        copies = clusterer.copies()
+        link_rows = [
+            (a, e, copies[a][0] if a in copies else None, copies[a][1] if a in copies else "")
+            for a, e in clusterer.assignments().items()
+        ]
     story_of = linker.assignments()
-    entity_names = {e.id: e.name for e in store.list_entities()}
     events: list[Event] = []
-    for summary in clusterer.events():
+    for eid in event_ids:
+        summary = clusterer.summary(eid)
         titles = clusterer.headlines(summary.id, k=1)
         events.append(Event(
             id=summary.id,
@@ -471,33 +656,32 @@ def clustering_records(
             label=titles[0] if titles else summary.id,
             first_date=summary.first_date.isoformat() if summary.first_date else None,
             last_date=summary.last_date.isoformat() if summary.last_date else None,
-            storyline_id=story_of.get(summary.id),
+            storyline_id=story_of.get(summary.id) or linker.frozen_storyline_of(summary.id),
             languages=[lang for lang, _ in Counter(summary.languages).most_common()],
             outlets=[outlet for outlet, _ in Counter(summary.outlets).most_common()],
             key_entities=[entity_names.get(e, e) for e in list(summary.entities)[:8]],
         ))
-    spans = {e.id: (e.first_date, e.last_date) for e in events}
-    events += [Event(id=old, article_ids=[], merged_into=clusterer.resolve(old)) for old in clusterer.redirects]
-    storylines = [
-        Storyline(
+    events += [Event(id=old, article_ids=[], merged_into=new) for old, new in redirects.items()]
+    storylines = []
+    keys = [int(sid[2:]) for sid in story_ids]
+    for s in linker.storyline_summaries(clusterer, keys, names=entity_names):
+        first, last = linker.span(s.id, clusterer)
+        storylines.append(Storyline(
             id=s.id, event_ids=s.event_ids, label=s.label,
             key_entities=[entity_names.get(e, e) for e in s.key_entities],
             languages=[lang for lang, _ in Counter(s.languages).most_common()],
             outlets=[outlet for outlet, _ in Counter(s.outlets).most_common()],
-            first_date=min((d for e in s.event_ids if (d := spans.get(e, (None, None))[0])), default=None),
-            last_date=max((d for e in s.event_ids if (d := spans.get(e, (None, None))[1])), default=None),
-        )
-        for s in linker.storylines(clusterer, names=entity_names)
-    ]
-    copies = clusterer.copies()
-    links = []
-    for article_id, event_id in clusterer.assignments().items():
-        original, kind, _ = copies.get(article_id, (None, "", 0.0))
-        links.append(ArticleLink(
+            first_date=first.isoformat() if first else None,
+            last_date=last.isoformat() if last else None,
+        ))
+    links = [
+        ArticleLink(
             article_id, event_id,
             duplicate_of=original if kind != "translation" else None,
             translation_of=original if kind == "translation" else None,
-        ))
+        )
+        for article_id, event_id, original, kind in link_rows
+    ]
     return events, storylines, links
 
 

@@ -9,12 +9,20 @@ that handled it ended (``Store.put_timings``). :func:`latency_stats` turns those
 percentiles and throughput.
 
 Feeds are polled politely: never more often than their interval, through the sources module's
-fetcher (robots.txt respected, one cache per watcher, refreshed daily). The transport has no
-conditional GET, so the interval is what keeps the load down.
+fetcher (robots.txt respected, one cache per watcher, refreshed daily), with a conditional GET
+(``If-None-Match`` / ``If-Modified-Since`` from the last response's ``ETag`` / ``Last-Modified``):
+an unchanged feed answers 304 and costs no parsing.
+
+What a watcher has seen survives a restart: the files (path, modification time and size), the
+feed entry ids (the last ``SEEN_PER_FEED`` of each feed) and each feed URL's validators are kept
+in the store's state under ``SEEN_STATE_KEY`` (JSON), written whenever a cycle's inputs are
+stored, and read when a watcher starts. Several watchers of one store share it (each merges its
+own sources in). File paths are kept absolute, so a restart from another directory still knows them.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
@@ -28,12 +36,12 @@ from functools import partial
 from types import FrameType
 from typing import Any
 
-from newsloom.errors import NewsloomError
+from newsloom.errors import InputError, NewsloomError
 from newsloom.model import SourceFailure, SourceItem
 from newsloom.pipeline import RunOptions, cluster_stored, enrich_stored, ingest
 from newsloom.sources.files import file_format, read_file
 from newsloom.sources.http import Transport
-from newsloom.sources.urls import Fetcher, looks_like_url
+from newsloom.sources.urls import Fetcher, items_from_response, looks_like_url
 from newsloom.store import ArticleFilter, Store
 from newsloom.store.base import ArticleTiming
 
@@ -44,6 +52,10 @@ URL_INTERVAL = 60.0
 PATH_INTERVAL = 5.0
 #: How long robots.txt rules are trusted before they are fetched again.
 ROBOTS_TTL = 24 * 3600.0
+#: Where watchers keep what they have seen (``Store.put_state``), and how much of it.
+SEEN_STATE_KEY = "watch.seen"
+SEEN_PER_FEED = 2000  # entry ids per feed: a feed shows its latest few dozen entries
+SEEN_FILES = 100_000  # file signatures in all; the least recently seen go first
 
 Result = SourceItem | SourceFailure
 
@@ -73,7 +85,8 @@ class _Source:
     next_due: float = 0.0
     files: dict[str, tuple[int, int]] = field(default_factory=dict)  # path → (mtime_ns, size)
     deferred: dict[str, str] = field(default_factory=dict)  # path seen but left for a later cycle → when
-    entries: dict[str, set[str]] = field(default_factory=dict)  # feed origin → entry ids seen
+    entries: dict[str, list[str]] = field(default_factory=dict)  # feed origin → entry ids seen, oldest first
+    validators: tuple[str | None, str | None] = (None, None)  # a feed URL's last ETag and Last-Modified
 
     @property
     def is_url(self) -> bool:
@@ -138,6 +151,7 @@ class Watcher:
         self._open: dict[str, ArticleTiming] = {}  # articles not yet placed in an event
         self._uncommitted: list[Callable[[], None]] = []  # "seen" marks, applied once stored
         self.cycles = 0
+        self._load_seen()
 
     # -- polling -----------------------------------------------------------------------
     def seconds_to_next(self) -> float:
@@ -168,16 +182,68 @@ class Watcher:
         return results, arrivals
 
     def commit(self) -> None:
-        """Mark what the last poll read as seen."""
+        """Mark what the last poll read as seen, here and in the store."""
+        if not self._uncommitted:
+            return
         for mark in self._uncommitted:
             mark()
         self._uncommitted.clear()
+        self._save_seen()
+
+    # -- what was seen, across restarts ----------------------------------------------------
+    def _load_seen(self) -> None:
+        raw = self.store.get_state(SEEN_STATE_KEY)
+        if not raw:
+            return
+        try:
+            state = json.loads(raw)
+            files = {str(k): (int(v[0]), int(v[1])) for k, v in state.get("files", {}).items()}
+            feeds = {str(k): v for k, v in state.get("feeds", {}).items() if isinstance(v, dict)}
+        except (ValueError, TypeError, AttributeError, IndexError) as exc:
+            log.warning("%s in the store is unreadable (%s); starting afresh", SEEN_STATE_KEY, exc)
+            return
+        for source in self._sources:
+            for saved, signature in files.items():
+                path = _under(source.spec, saved)
+                if path is not None:
+                    source.files[path] = signature
+            for saved, entry in feeds.items():
+                feed = saved if source.is_url else _under(source.spec, saved)
+                if feed is None or (source.is_url and feed != source.spec):
+                    continue
+                source.entries[feed] = [str(i) for i in entry.get("ids", [])][-SEEN_PER_FEED:]
+                if source.is_url:
+                    source.validators = (entry.get("etag"), entry.get("last_modified"))
+
+    def _save_seen(self) -> None:
+        raw = self.store.get_state(SEEN_STATE_KEY)
+        try:
+            state = json.loads(raw) if raw else {}
+            files: dict[str, list[int]] = dict(state.get("files", {}))
+            feeds: dict[str, dict[str, Any]] = dict(state.get("feeds", {}))
+        except (ValueError, TypeError, AttributeError):
+            files, feeds = {}, {}
+        for source in self._sources:
+            for path, signature in source.files.items():
+                if signature[1] >= 0:  # not the "no such path yet" mark
+                    key = os.path.abspath(path)
+                    files.pop(key, None)  # re-inserted last: the most recently seen are kept
+                    files[key] = list(signature)
+            for feed, ids in source.entries.items():
+                key = feed if source.is_url else os.path.abspath(feed)
+                etag, modified = source.validators if source.is_url else (None, None)
+                feeds[key] = {"ids": ids[-SEEN_PER_FEED:], "etag": etag, "last_modified": modified}
+        if len(files) > SEEN_FILES:
+            files = dict(list(files.items())[-SEEN_FILES:])
+        self.store.put_state(SEEN_STATE_KEY, json.dumps(
+            {"version": 1, "files": files, "feeds": feeds}, ensure_ascii=False
+        ).encode("utf-8"))
 
     def _poll_source(self, source: _Source) -> Iterator[tuple[Result, str]]:
         """The source's new inputs, each with when the watcher saw it."""
         if source.is_url:
             arrived = now_ms()
-            yield from self._new_entries(source, source.spec, self._get_fetcher().items(source.spec), arrived)
+            yield from self._new_entries(source, source.spec, self._fetch_feed(source), arrived)
             return
         changed = list(self._changed_files(source))
         # a backlog first, the longest waiting first; then the rest in walking order
@@ -195,7 +261,7 @@ class Watcher:
                 yield from self._new_entries(source, path, items, arrived)
             else:
                 yield from ((item, arrived) for item in items)
-            self._uncommitted.append(partial(source.files.__setitem__, path, signature))
+            self._uncommitted.append(partial(_touch, source.files, path, signature))
 
     def _changed_files(self, source: _Source) -> Iterator[tuple[str, str, tuple[int, int]]]:
         """Files under the source (or the source file itself) that are new or changed."""
@@ -225,16 +291,35 @@ class Watcher:
         self, source: _Source, feed: str, items: Iterator[Result], arrived: str
     ) -> Iterator[tuple[Result, str]]:
         """Entries not seen before in this feed; the seen set is the feed's latest content."""
-        seen = source.entries.get(feed, set())
-        current: set[str] = set()
+        before = source.entries.get(feed, [])
+        seen = set(before)
+        current: dict[str, None] = {}  # in feed order, without repeats
         for result in items:
             if isinstance(result, SourceItem) and result.id:
-                current.add(result.id)
+                current[result.id] = None
                 if result.id in seen:
                     continue
             yield result, arrived
         if current:  # a fetch that failed keeps what was seen
-            self._uncommitted.append(partial(source.entries.__setitem__, feed, current))
+            remembered = [i for i in before if i not in current] + list(current)
+            self._uncommitted.append(partial(source.entries.__setitem__, feed, remembered[-SEEN_PER_FEED:]))
+
+    def _fetch_feed(self, source: _Source) -> Iterator[Result]:
+        """A feed URL's items; none when it answers 304 Not Modified to our validators."""
+        etag, modified = source.validators
+        headers = {"If-None-Match": etag} if etag else {}
+        if modified:
+            headers["If-Modified-Since"] = modified
+        try:
+            response = self._get_fetcher().get(source.spec, headers=headers or None)
+        except InputError as exc:
+            yield SourceFailure(exc.origin, exc.reason)
+            return
+        if response.status == 304:
+            return
+        validators = (response.header("etag"), response.header("last-modified"))
+        self._uncommitted.append(partial(setattr, source, "validators", validators))
+        yield from items_from_response(source.spec, response)
 
     def _get_fetcher(self) -> Fetcher:
         if self._fetcher is None or self._clock() - self._fetcher_made > ROBOTS_TTL:
@@ -327,6 +412,22 @@ class Watcher:
             if self._fetcher is not None:
                 self._fetcher.close()
         return reports
+
+
+def _touch(files: dict[str, tuple[int, int]], path: str, signature: tuple[int, int]) -> None:
+    """Record ``path``'s signature as its most recent (dicts keep order: least recent first)."""
+    files.pop(path, None)
+    files[path] = signature
+
+
+def _under(spec: str, saved: str) -> str | None:
+    """A saved absolute path as the watcher of ``spec`` names it, or None when not under ``spec``."""
+    root = os.path.abspath(spec)
+    if saved == root:
+        return spec
+    if saved.startswith(root.rstrip(os.sep) + os.sep):
+        return os.path.join(spec, os.path.relpath(saved, root))
+    return None
 
 
 def _walk_files(root: str) -> Iterator[str]:

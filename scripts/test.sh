@@ -14,7 +14,7 @@ fi
 PY="$VENV/bin/python"
 "$PY" -m pip install --quiet --disable-pip-version-check --upgrade pip
 # A regular (not editable) install, so the tests also prove the package ships its data.
-"$PY" -m pip install --quiet --disable-pip-version-check ".[test,pg]"
+"$PY" -m pip install --quiet --disable-pip-version-check ".[test,pg,ray]"
 
 # System packages: only when missing, and only where we may install them (root with apt).
 apt_install() {

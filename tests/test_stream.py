@@ -293,3 +293,88 @@ def test_inputs_of_a_failed_cycle_are_read_again(tmp_path: Path, monkeypatch: py
             watcher.cycle(force=True)
         assert _origins(watcher.poll(force=True)[0]) == [str(folder / "a.txt")]
         assert watcher.poll(force=True)[0] == []
+
+
+# -- what was seen survives a restart --------------------------------------------------------
+def _cdata(text: str) -> str:
+    return f"<![CDATA[<p>{text}</p><p>{text}</p>]]>"
+
+
+def test_restarted_watch_processes_nothing_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second watcher on the same store (a restart) skips the files and feed entries already
+    done, asks the feed conditionally, and still picks up what is new."""
+    import newsloom.stream as stream
+    from newsloom.stream import SEEN_STATE_KEY
+
+    folder = tmp_path / "in"
+    _write(folder / "a.txt", TEXTS[0], mtime=1_700_000_000)
+    _write(folder / "b.txt", TEXTS[1], mtime=1_700_000_000)
+    url = "https://news.example/feed.xml"
+    feed = {"Content-Type": "application/rss+xml", "ETag": '"v1"', "Last-Modified": "Mon, 01 Jul 2024 10:00:00 GMT"}
+    transport = MockTransport({
+        url: [
+            Response(url, 200, feed, _rss(("e1", _cdata(TEXTS[2])))),
+            Response(url, 304, {"ETag": '"v1"'}),  # the restarted watcher's conditional GET
+            Response(url, 200, {**feed, "ETag": '"v2"'}, _rss(("e2", _cdata(TEXTS[0] + " A second report.")),
+                                                              ("e1", _cdata(TEXTS[2])))),
+        ]
+    })
+    options = RunOptions(fetch=FetchOptions(resolve=lambda host: ["93.184.216.34"], retries=0))
+    ingested: list[list[str]] = []
+    real_ingest = stream.ingest
+
+    def counting_ingest(*args: object, **kwargs: object) -> object:
+        items = kwargs.get("items") or []
+        ingested.append([getattr(i, "id", None) or getattr(i, "origin", "") for i in items])  # type: ignore[attr-defined]
+        return real_ingest(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stream, "ingest", counting_ingest)
+    db = str(tmp_path / "w.db")
+    with open_store(db) as store:
+        first = Watcher([str(folder), url], store, options, transport=transport, interval=1).cycle(force=True)
+        assert (first.inputs, first.stored) == (3, 3)
+        timings = {r.article_id: r for r in store.timings()}
+        assert len(timings) == 3
+    monkeypatch.chdir(tmp_path / "in")  # a restart from elsewhere: paths are kept absolute
+
+    with open_store(db) as store:  # the process restarted: a new store handle, a new watcher
+        watcher = Watcher([str(folder), url], store, options, transport=transport, interval=1)
+        again = watcher.cycle(force=True)
+        assert (again.inputs, again.stored, again.updated, again.enriched, again.clustered) == (0, 0, 0, 0, 0)
+        assert transport.sent_headers[-1].get("If-None-Match") == '"v1"'
+        assert transport.sent_headers[-1].get("If-Modified-Since") == "Mon, 01 Jul 2024 10:00:00 GMT"
+        assert {r.article_id: r for r in store.timings()} == timings  # nothing re-arrived
+        _write(folder / "c.txt", "The port of Gdansk opened a new container terminal on Friday, officials said.")
+        new = watcher.cycle(force=True)
+        assert new.inputs == 2 and new.stored == 2  # c.txt and feed entry e2, nothing else
+        assert store.count_articles() == 5
+    assert len(ingested) == 2 and len(ingested[0]) == 3 and sorted(ingested[1])[0] != "e1"
+    assert all(i not in ingested[1] for i in ingested[0])
+    with open_store(db) as store:
+        state = json.loads(store.get_state(SEEN_STATE_KEY) or b"{}")
+        assert set(state["files"]) == {str(folder / n) for n in ("a.txt", "b.txt", "c.txt")}
+        assert state["feeds"][url] == {"ids": ["e2", "e1"], "etag": '"v2"',
+                                       "last_modified": "Mon, 01 Jul 2024 10:00:00 GMT"}
+
+
+def test_seen_state_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import newsloom.stream as stream
+
+    monkeypatch.setattr(stream, "SEEN_PER_FEED", 3)
+    monkeypatch.setattr(stream, "SEEN_FILES", 4)
+    feed = tmp_path / "feeds" / "news.rss"
+    feed.parent.mkdir()
+    with open_store(str(tmp_path / "w.db")) as store:
+        watcher = Watcher([str(feed.parent)], store, interval=1)
+        for n in range(6):
+            feed.write_bytes(_rss((f"e{n}", TEXTS[n % 3])))
+            os.utime(feed, (1_700_000_000 + n, 1_700_000_000 + n))
+            _write(feed.parent / f"{n}.txt", TEXTS[n % 3])
+            assert [r.id for r in watcher.poll(force=True)[0] if isinstance(r, SourceItem) and r.id.startswith("e")] \
+                == [f"e{n}"]
+        state = json.loads(store.get_state(stream.SEEN_STATE_KEY) or b"{}")
+        assert state["feeds"][str(feed)]["ids"] == ["e3", "e4", "e5"]
+        assert len(state["files"]) == 4 and str(feed.parent / "5.txt") in state["files"]
+        # after a restart only what the bound forgot is read again: the oldest files, no feed entry
+        restarted = Watcher([str(feed.parent)], store, interval=1)
+        assert _origins(restarted.poll(force=True)[0]) == [str(feed.parent / f"{n}.txt") for n in range(3)]

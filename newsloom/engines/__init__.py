@@ -5,5 +5,6 @@ input order; the pipeline keeps the books (ids, store writes) in the calling pro
 """
 
 from newsloom.engines.local import Engine, LocalEngine
+from newsloom.engines.ray import RayEngine  # imports ray only when started
 
-__all__ = ["Engine", "LocalEngine"]
+__all__ = ["Engine", "LocalEngine", "RayEngine"]

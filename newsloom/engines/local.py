@@ -22,6 +22,12 @@ class Engine(Protocol):
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]: ...
 
+    def map_batches(
+        self, make: Callable[[], Callable[[list[T]], list[R]]], batches: Iterable[list[T]]
+    ) -> Iterator[list[R]]:
+        """Apply ``make()`` to each batch, in order; ``make`` runs once per worker (it loads models)."""
+        ...
+
 
 class LocalEngine:
     """Runs the first ``warmup`` inputs here, the rest on ``workers`` processes (if more than one).
@@ -59,6 +65,17 @@ class LocalEngine:
                     yield from window.popleft().result()
             while window:
                 yield from window.popleft().result()
+
+
+    def map_batches(
+        self, make: Callable[[], Callable[[list[T]], list[R]]], batches: Iterable[list[T]]
+    ) -> Iterator[list[R]]:
+        """In this process: the work is model inference, which already uses every core."""
+        fn: Callable[[list[T]], list[R]] | None = None
+        for batch in batches:
+            if fn is None:  # nothing loads when there is nothing to do
+                fn = make()
+            yield fn(batch)
 
 
 def _chunks(stream: Iterator[T], size: int, first: list[T]) -> Iterator[list[T]]:

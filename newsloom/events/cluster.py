@@ -23,15 +23,31 @@ refreshed — all of them (and the indexes rebuilt) each time the stream doubles
 ``recentre_until`` articles, one language's each time its share doubles up to
 ``LANG_RECENTRE_UNTIL`` — so the work stays amortised O(1) per article.
 
+**Active window.** Memory stays bounded on an endless stream: stream time is the newest
+article date seen (undated articles never advance it). Once the clusterer holds more than
+``retire_min_active`` articles, an event whose latest member date is more than
+``retire_after_days`` (a ``Params`` field) before stream time *retires*: it leaves both ANN
+indexes and the duplicate index, so no new article can join it (an event of undated articles
+only retires that long after stream time when it was last joined). Retirement has two steps:
+the event first waits in ``retiring()`` — still readable, so the storyline linker can take
+what it needs and its final records can be written — and ``commit()`` then drops it with its
+articles' rows (the per-article arrays are compacted once dead rows outnumber live ones; ids
+never change). Redirects to a retired event are forgotten with it (the store keeps them).
+
+**Changes.** Every event, article link and redirect that changes is remembered until
+``commit()``: ``changed_events()``, ``changed_links()`` and ``changed_redirects()`` are what
+has to be written since the last commit, so a store is never rewritten whole.
+
 ``snapshot()`` returns plain data (JSON-able values and numpy arrays, including the HNSW
-graphs as bytes) and ``EventClusterer.restore`` rebuilds an identical clusterer.
+graphs as bytes) and ``EventClusterer.restore`` rebuilds an identical clusterer; its size is
+bounded by the active window.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +63,7 @@ from newsloom.events.features import (
     Profile,
     centred_rows,
     centred_unit,
+    date_gap,
     entity_norm,
     entity_weights,
     lexical_arrays,
@@ -64,7 +81,46 @@ MEMBER_SAMPLE = 64
 LANG_RECENTRE_UNTIL = 1024
 #: Split checks look at this many most recent independent members.
 SPLIT_SAMPLE = 200
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
+#: Retirement only starts once the clusterer holds more articles than this (small corpora and
+#: shuffled benchmark streams are never cut by the window).
+RETIRE_MIN_ACTIVE = 20000
+
+
+class _Terms(Mapping[int, float]):
+    """One article's term weights, compact: one float64 array, the keys then the values (a dict
+    of a long article costs ~15 KB, this a tenth of it; the values are kept exactly)."""
+
+    __slots__ = ("_a",)
+
+    def __init__(self, terms: Mapping[int, float] | None = None, array: npt.NDArray[np.float64] | None = None) -> None:
+        if array is None:
+            terms = terms or {}
+            array = np.fromiter([*terms.keys(), *terms.values()], dtype=np.float64, count=2 * len(terms))
+        self._a = array
+
+    def __len__(self) -> int:
+        return len(self._a) // 2
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._a[: len(self)].astype(np.int64).tolist())
+
+    def __getitem__(self, key: int) -> float:
+        n = len(self)
+        hit = np.flatnonzero(self._a[:n] == key)
+        if not len(hit):
+            raise KeyError(key)
+        return float(self._a[n + int(hit[0])])
+
+    def items(self) -> Any:  # a plain iterator of pairs: merge_weights only iterates
+        n = len(self)
+        return zip(self._a[:n].astype(np.int64).tolist(), self._a[n:].tolist(), strict=True)
+
+    def values(self) -> Any:
+        return self._a[len(self) :].tolist()
+
+
+_NO_TERMS = _Terms({})
 
 
 def _new_index(dim: int) -> Any:
@@ -88,6 +144,7 @@ class _Event:
     outlets: Counter[str] = field(default_factory=Counter)
     cache: dict[str, Any] = field(default_factory=dict)  # IDF-weighted norms, dropped on change
     indexed_size: int = 0  # independent members when the centroid was last put in the index
+    seen: dt.date | None = None  # stream time when a member last joined (retires undated events)
 
 
 @dataclass(frozen=True)
@@ -148,7 +205,7 @@ class EventClusterer:
         self._vec = np.zeros((256, dim), dtype=np.float32)
         self._cen = np.zeros((256, dim), dtype=np.float32)
         self._art_event: list[int] = []
-        self._art_terms: list[dict[int, float]] = []
+        self._art_terms: list[Mapping[int, float]] = []
         self._art_ents: list[dict[str, float]] = []
         self._art_dates: list[dt.date | None] = []
         self._art_quotes: list[set[str]] = []
@@ -169,10 +226,48 @@ class EventClusterer:
         self.total_candidates = 0
         self._labelled_pairs: list[tuple[list[float], int]] | None = None
         self._label_event: dict[str, int] = {}
+        # active window (see the module docstring)
+        self.retire_min_active = RETIRE_MIN_ACTIVE
+        self._now: dt.date | None = None  # stream time: the newest article date seen
+        self._swept: dt.date | None = None  # stream time at the last retirement sweep
+        self._n_added = 0  # articles ever added (the recentring schedule counts these)
+        self._lang_count: Counter[str] = Counter()  # articles ever added per language
+        self._alive: list[bool] = []  # False for rows of articles whose event retired
+        self._dead = 0
+        self._retiring: dict[int, _Event] = {}
+        # what changed since the last commit()
+        self._changed_events: set[int] = set()
+        self._changed_rows: set[int] = set()
+        self._changed_redirects: set[str] = set()
+        self._redirect_in: dict[str, set[str]] = {}  # target → ids redirected to it
 
     # ------------------------------------------------------------------ public API
     def __len__(self) -> int:
+        """Articles the clusterer holds now (retired ones are gone)."""
+        return len(self._pos)
+
+    @property
+    def rows(self) -> int:
+        """Per-article rows allocated (live + dead, until the next compaction)."""
         return len(self._ids)
+
+    @property
+    def now(self) -> dt.date | None:
+        """Stream time: the newest article date seen."""
+        return self._now
+
+    def knows(self, article_id: str) -> bool:
+        """Whether the article is held (added and its event not retired)."""
+        return article_id in self._pos
+
+    def size(self, eid: str) -> int:
+        """How many members (copies included) an event has."""
+        return len(self._ev(eid).members)
+
+    def _ev(self, eid: str) -> _Event:
+        key = _key_of(self.resolve(eid))
+        ev = self._events.get(key)
+        return ev if ev is not None else self._retiring[key]
 
     @property
     def ids(self) -> list[str]:
@@ -192,12 +287,12 @@ class EventClusterer:
         return event_id(self._art_event[self._pos[article_id]])
 
     def assignments(self) -> dict[str, str]:
-        """Every article id → its current event id."""
-        return {a: event_id(self._art_event[i]) for i, a in enumerate(self._ids)}
+        """Every article id held → its current event id."""
+        return {a: event_id(self._art_event[i]) for i, a in enumerate(self._ids) if self._alive[i]}
 
     def members(self, eid: str) -> list[str]:
         """Article ids of an event (copies included), in arrival order."""
-        return [self._ids[i] for i in self._events[_key_of(self.resolve(eid))].members]
+        return [self._ids[i] for i in self._ev(eid).members]
 
     def copies(self) -> dict[str, tuple[str, str, float]]:
         """Folded copies: article id → (original id, kind, similarity)."""
@@ -205,22 +300,22 @@ class EventClusterer:
 
     def centroid(self, eid: str) -> FloatArray:
         """Unit centroid of an event's centred member vectors."""
-        return self._centroid(self._events[_key_of(self.resolve(eid))])
+        return self._centroid(self._ev(eid))
 
     def entity_weights(self, eid: str) -> dict[str, float]:
         """An event's entities weighted by mentions × IDF over the stream, heaviest first."""
-        ev = self._events[_key_of(self.resolve(eid))]
+        ev = self._ev(eid)
         w = {k: v * self.stats.entity_idf(k) for k, v in ev.entities.items()}
         return dict(sorted(w.items(), key=lambda kv: kv[1], reverse=True))
 
     def date_span(self, eid: str) -> tuple[dt.date | None, dt.date | None]:
         """First and last member date of an event."""
-        ev = self._events[_key_of(self.resolve(eid))]
+        ev = self._ev(eid)
         return ev.first, ev.last
 
     def summary(self, eid: str) -> EventSummary:
         """A read-only view of one event."""
-        ev = self._events[_key_of(self.resolve(eid))]
+        ev = self._ev(eid)
         return EventSummary(
             id=event_id(ev.key),
             article_ids=[self._ids[i] for i in ev.members],
@@ -239,7 +334,7 @@ class EventClusterer:
 
     def profile(self, eid: str) -> Profile:
         """The comparison profile of an event (as the scoring function sees it)."""
-        return self._profile(self._events[_key_of(self.resolve(eid))])
+        return self._profile(self._ev(eid))
 
     def article_profile(self, article_id: str) -> Profile:
         """The comparison profile of one stored article."""
@@ -250,7 +345,7 @@ class EventClusterer:
 
     def headlines(self, eid: str, k: int = 30) -> list[str]:
         """Headlines (or opening words) of up to ``k`` independent members of an event."""
-        ev = self._events[_key_of(self.resolve(eid))]
+        ev = self._ev(eid)
         return [self._art_title[i] for i in ev.independent[:k]]
 
     def nearest_events(self, vector: FloatArray, k: int = 10) -> list[str]:
@@ -263,7 +358,9 @@ class EventClusterer:
             self._add_one(item, None)
         if self._since_maintain >= self.params.maintain_every:
             self.maintain()
-        return {item.id: self.event_of(item.id) for item in batch}
+        placed = {item.id: self.event_of(item.id) for item in batch}
+        self._sweep()
+        return placed
 
     def add_labelled(self, batch: Sequence[ClusterInput], labels: Sequence[str]) -> list[tuple[list[float], int]]:
         """For fitting only: place articles by the given labels and return the pair features.
@@ -286,7 +383,7 @@ class EventClusterer:
         as well as exact and near copies stop counting as independent coverage and no longer
         move the centroid. Returns the copies found, each naming its likely original.
         """
-        ev = self._events[_key_of(self.resolve(eid))]
+        ev = self._ev(eid)
         members = set(ev.members)
         found = find_copies([it for it in items if it.id in self._pos and self._pos[it.id] in members], embed,
                             self.params.near_duplicate_jaccard, self.params.translation_sentence_sim,
@@ -297,6 +394,8 @@ class EventClusterer:
             if i in self._copy_of or i not in ev.independent or o not in members:
                 continue
             self._copy_of[i] = (o, m.kind, m.similarity)
+            self._changed_rows.add(i)
+            self._changed_events.add(ev.key)
             ev.independent.remove(i)
             if i in self._art_ann:
                 self._art_ann.remove(i)
@@ -330,7 +429,7 @@ class EventClusterer:
     def _grow(self, n: int) -> None:
         if n <= len(self._vec):
             return
-        cap = max(n, 2 * len(self._vec))
+        cap = max(n, len(self._vec) + len(self._vec) // 4 + 256)  # grow by a quarter: little slack at scale
         for name in ("_vec", "_cen"):
             old = getattr(self, name)
             new = np.zeros((cap, self.dim), dtype=np.float32)
@@ -348,25 +447,31 @@ class EventClusterer:
         i = len(self._ids)
         self._ids.append(item.id)
         self._pos[item.id] = i
+        self._alive.append(True)
+        self._changed_rows.add(i)
+        self._n_added += 1
+        if item.date is not None and (self._now is None or item.date > self._now):
+            self._now = item.date
         self._grow(i + 1)
         self._vec[i] = vec
         lang = item.lang or "und"
         self.stats.observe(vec, ents.keys(), terms.keys(), lang)
         self._lang_rows.setdefault(lang, []).append(i)
+        self._lang_count[lang] += 1
         self._art_lang.append(lang)
         self._art_event.append(0)
         cap = self.params.recentre_until
-        if len(self._ids) >= self._next_recentre and self._next_recentre <= cap:
+        if self._n_added >= self._next_recentre and self._next_recentre <= cap:
             self._next_recentre *= 2
             self._recentre(None)
         elif lang not in self._lang_mean:
             self._lang_mean[lang] = self.stats.mean_for(lang)
             self._lang_next[lang] = 2
-        elif len(self._lang_rows[lang]) >= self._lang_next[lang] and self._lang_next[lang] <= LANG_RECENTRE_UNTIL:
+        elif self._lang_count[lang] >= self._lang_next[lang] and self._lang_next[lang] <= LANG_RECENTRE_UNTIL:
             self._lang_next[lang] *= 2
             self._recentre({lang})
         self._cen[i] = centred_unit(vec, self._lang_mean[lang])
-        self._art_terms.append(terms)
+        self._art_terms.append(_Terms(terms))
         self._art_ents.append(ents)
         self._art_dates.append(item.date)
         self._art_quotes.append(quote_keys(item.quotes))
@@ -385,11 +490,11 @@ class EventClusterer:
 
         profile = Profile(self._cen[i].copy(), self._cen[i : i + 1].copy(), 1, ents, terms,
                           item.date, item.date, self._art_quotes[i])
-        cands = self._candidates(self._cen[i])
+        cands = [k for k in self._candidates(self._cen[i]) if self._within_reach(item, self._events[k])]
         self.last_candidates = len(cands)
         self.total_candidates += len(cands)
         if label is not None:
-            self._place_labelled(i, profile, cands, label)
+            self._place_labelled(i, item, profile, cands, label)
             return
         best, best_p = None, -1.0
         if cands:
@@ -403,9 +508,27 @@ class EventClusterer:
         else:
             self._open(i)
 
-    def _place_labelled(self, i: int, profile: Profile, cands: list[int], label: str) -> None:
+    def _within_reach(self, item: ClusterInput, ev: _Event) -> bool:
+        """False when ``item``'s date, less its slack, is more than ``max_gap_days`` from ``ev``'s recent span.
+
+        Fitted on dated dev data (ITN): no article there joins an event whose latest coverage
+        is further away than that, while follow-ups on the same subject weeks later are other
+        events. Undated sides are always within reach.
+        """
+        cap = self.params.max_gap_days
+        if not cap or item.date is None:
+            return True
+        prof = self._profile(ev)
+        gap = date_gap(item.date, item.date, prof.first, prof.last)
+        return gap is None or gap - item.date_slack <= cap
+
+    def _place_labelled(self, i: int, item: ClusterInput, profile: Profile, cands: list[int], label: str) -> None:
         assert self._labelled_pairs is not None
         target = self._label_event.get(label)
+        if target is not None and target not in self._events:  # retired: a new event, as in use
+            target = None
+        if target is not None and not self._within_reach(item, self._events[target]):
+            target = None  # out of reach: in use it opens a new event, so it does here
         keys = list(cands)
         if target is not None and target not in keys:
             keys.append(target)
@@ -446,6 +569,8 @@ class EventClusterer:
         ev.members.append(i)
         self._art_event[i] = ev.key
         self._dirty.add(ev.key)
+        self._changed_events.add(ev.key)
+        ev.seen = self._now
         if independent:
             ev.independent.append(i)
             self._accumulate(ev, [i])
@@ -503,8 +628,9 @@ class EventClusterer:
         if not ev.cache or n_docs > 1.1 * ev.cache["n_docs"] + 10:  # IDF drifts slowly: refresh now and then
             ev.cache = {"n_docs": n_docs, "ent_norm": entity_norm(ev.entities, self.stats),
                         "lex": lexical_arrays(ev.terms, self.stats)}
-        # The event's time is its members' median date, not their span: a span grows with every
-        # article that joins at its edge, letting an event creep forward through weeks of a story.
+        # Two views of the event's time, each a feature: the span of its recent members (how
+        # long since it was last covered) and their median date (a span alone grows with every
+        # article that joins at its edge, letting an event creep forward through a story).
         dates = sorted(d for d in (self._art_dates[i] for i in ev.independent[-4 * MEMBER_SAMPLE :]) if d)
         middle = dates[len(dates) // 2] if dates else None
         return Profile(
@@ -513,11 +639,12 @@ class EventClusterer:
             size=max(len(ev.independent), 1),
             entities=ev.entities,
             terms=ev.terms,
-            first=middle,
-            last=middle,
+            first=dates[0] if dates else None,
+            last=dates[-1] if dates else None,
             quotes=ev.quotes,
             ent_norm=ev.cache["ent_norm"],
             lex_arrays=ev.cache["lex"],
+            middle=middle,
         )
 
     def _recentre(self, langs: set[str] | None) -> None:
@@ -555,6 +682,8 @@ class EventClusterer:
 
     # ------------------------------------------------------------------ upkeep
     def _move(self, idx: list[int], src: _Event, dst: _Event) -> None:
+        self._changed_rows.update(idx)
+        self._changed_events.update((src.key, dst.key))
         for i in idx:
             self._art_event[i] = dst.key
         moved = set(idx)
@@ -584,7 +713,8 @@ class EventClusterer:
         if small.key in self._cen_ann:
             self._cen_ann.remove(small.key)
         self._update_centroid(big)
-        self.redirects[event_id(small.key)] = event_id(big.key)
+        self._redirect(event_id(small.key), event_id(big.key))
+        self._changed_events.discard(small.key)
         self._dirty.discard(small.key)
         return {self._ids[i]: event_id(big.key) for i in moved}
 
@@ -642,10 +772,133 @@ class EventClusterer:
         self._accumulate(tmp, idx)
         return self._profile(tmp)
 
+    # ------------------------------------------------------------------ changes and the active window
+    def _redirect(self, old: str, new: str) -> None:
+        """``old`` (and every id that resolved to it) now resolves to ``new``, in one hop."""
+        moved = self._redirect_in.pop(old, set()) | {old}
+        for o in moved:
+            self.redirects[o] = new
+        self._redirect_in.setdefault(new, set()).update(moved)
+        self._changed_redirects.update(moved)
+
+    def changed_events(self) -> list[str]:
+        """Ids of the events (live or retiring) whose record changed since the last ``commit()``."""
+        keys = sorted(k for k in self._changed_events if k in self._events or k in self._retiring)
+        return [event_id(k) for k in keys]
+
+    def changed_links(self) -> list[tuple[str, str, str | None, str]]:
+        """``(article id, event id, original id or None, copy kind or "")`` of every article whose
+        event or copy status changed since the last ``commit()``, in arrival order."""
+        out = []
+        for i in sorted(self._changed_rows):
+            if i < len(self._alive) and self._alive[i]:
+                o, kind, _ = self._copy_of.get(i, (-1, "", 0.0))
+                out.append((self._ids[i], event_id(self._art_event[i]), self._ids[o] if o >= 0 else None, kind))
+        return out
+
+    def changed_redirects(self) -> dict[str, str]:
+        """Merged-away event id → the event it resolves to now, for those changed since ``commit()``."""
+        return {o: self.resolve(o) for o in sorted(self._changed_redirects) if o in self.redirects}
+
+    def retiring(self) -> list[str]:
+        """Ids of events that left the active window and are dropped at the next ``commit()``."""
+        return [event_id(k) for k in sorted(self._retiring)]
+
+    def commit(self) -> None:
+        """The changes were written: forget them, and drop the retiring events with their articles."""
+        self._changed_events.clear()
+        self._changed_rows.clear()
+        self._changed_redirects.clear()
+        for key, ev in self._retiring.items():
+            for i in ev.members:
+                self._pos.pop(self._ids[i], None)
+                self._alive[i] = False
+                self._dead += 1
+                self._art_terms[i] = _NO_TERMS
+                self._art_ents[i] = {}
+                self._art_quotes[i] = set()
+                self._art_title[i] = ""
+                self._art_outlet[i] = None
+                self._art_dates[i] = None
+                self._copy_of.pop(i, None)
+            for o in self._redirect_in.pop(event_id(key), set()):
+                self.redirects.pop(o, None)
+        self._retiring.clear()
+        if self._dead > max(len(self._pos), 1024):
+            self._compact()
+
+    def _sweep(self) -> None:
+        """Retire the events idle for ``retire_after_days`` in stream time (once per stream day)."""
+        days = int(getattr(self.params, "retire_after_days", 0) or 0)
+        if days <= 0 or self._now is None or self._now == self._swept or len(self._pos) <= self.retire_min_active:
+            return
+        self._swept = self._now
+        cutoff = self._now - dt.timedelta(days=days)
+        old = []
+        for key, ev in self._events.items():
+            if ev.seen is None:
+                ev.seen = self._now
+            ref = ev.last if ev.last is not None else ev.seen
+            if ref < cutoff:
+                old.append(key)
+        for key in old:
+            self._retire(key)
+
+    def _retire(self, key: int) -> None:
+        ev = self._events.pop(key)
+        self._retiring[key] = ev
+        indexed = [i for i in ev.independent if i in self._art_ann]
+        if indexed:
+            self._art_ann.remove(np.asarray(indexed, dtype=np.uint64))
+        if key in self._cen_ann:
+            self._cen_ann.remove(key)
+        if self._dups is not None:
+            for i in ev.members:
+                self._dups.remove(self._ids[i])
+        self._dirty.discard(key)
+
+    def _compact(self) -> None:
+        """Drop the rows of retired articles: renumber the live ones, rebuild the ANN indexes."""
+        live = [i for i, a in enumerate(self._alive) if a]
+        m = len(live)
+        new_of = np.full(len(self._ids), -1, dtype=np.int64)
+        new_of[live] = np.arange(m)
+        cap = max(256, m + m // 2)
+        for name in ("_vec", "_cen"):
+            old = getattr(self, name)
+            new = np.zeros((cap, self.dim), dtype=np.float32)
+            new[:m] = old[live]
+            setattr(self, name, new)
+        for name in ("_ids", "_art_event", "_art_terms", "_art_ents", "_art_dates", "_art_quotes", "_art_lang",
+                     "_art_outlet", "_art_title"):
+            old_list = getattr(self, name)
+            setattr(self, name, [old_list[i] for i in live])
+        self._pos = {a: j for j, a in enumerate(self._ids)}
+        self._alive = [True] * m
+        self._dead = 0
+        self._lang_rows = {lang: [int(new_of[i]) for i in rows if new_of[i] >= 0]
+                           for lang, rows in self._lang_rows.items()}
+        for ev in [*self._events.values(), *self._retiring.values()]:
+            ev.members = [int(new_of[i]) for i in ev.members]
+            ev.independent = [int(new_of[i]) for i in ev.independent]
+        self._copy_of = {int(new_of[i]): (int(new_of[o]), k, sim) for i, (o, k, sim) in self._copy_of.items()
+                         if new_of[i] >= 0 and new_of[o] >= 0}
+        self._changed_rows = {int(new_of[i]) for i in self._changed_rows if i < len(new_of) and new_of[i] >= 0}
+        self._art_ann = _new_index(self.dim)
+        keys = sorted(i for ev in self._events.values() for i in ev.independent)
+        if keys:
+            self._art_ann.add(np.asarray(keys, dtype=np.uint64), self._cen[keys], threads=1)
+        self._cen_ann = _new_index(self.dim)
+        for ev in self._events.values():
+            if ev.independent:
+                self._cen_ann.add(ev.key, self._centroid(ev), threads=1)
+
     # ------------------------------------------------------------------ persistence
     def snapshot(self) -> dict[str, Any]:
         """The whole state as plain data: JSON-able values and numpy arrays."""
-        for ev in self._events.values():
+        if self._dead:
+            self._compact()
+        for ev in [*self._events.values(), *self._retiring.values()]:
             ev.cache = {}  # recomputed on demand, identically here and in a restored copy
         n = len(self._ids)
         term_off = np.cumsum([0] + [len(t) for t in self._art_terms]).astype(np.int64)
@@ -653,7 +906,7 @@ class EventClusterer:
         term_val = np.fromiter((v for t in self._art_terms for v in t.values()), dtype=np.float32,
                                count=int(term_off[-1]))
         events = []
-        for ev in self._events.values():
+        for ev in [*self._events.values(), *self._retiring.values()]:
             events.append({
                 "key": ev.key,
                 "members": list(ev.members),
@@ -668,6 +921,8 @@ class EventClusterer:
                 "langs": dict(ev.langs),
                 "outlets": dict(ev.outlets),
                 "indexed_size": ev.indexed_size,
+                "seen": ev.seen.isoformat() if ev.seen else None,
+                "retiring": ev.key in self._retiring,
             })
         return {
             "version": SNAPSHOT_VERSION,
@@ -680,7 +935,7 @@ class EventClusterer:
             "lang_next": dict(self._lang_next),
             "next_recentre": self._next_recentre,
             "article_ids": list(self._ids),
-            "vectors": self._vec[:n].copy(),
+            "vectors": self._vec[:n],  # a view: rows once written never change (growth and compaction copy)
             "art_event": list(self._art_event),
             "term_offsets": term_off,
             "term_idx": term_idx,
@@ -697,9 +952,17 @@ class EventClusterer:
             "redirects": dict(self.redirects),
             "dirty": sorted(self._dirty),
             "since_maintain": self._since_maintain,
-            "art_ann": np.frombuffer(bytes(self._art_ann.save()), dtype=np.uint8).copy(),
-            "cen_ann": np.frombuffer(bytes(self._cen_ann.save()), dtype=np.uint8).copy(),
+            "art_ann": np.frombuffer(self._art_ann.save(), dtype=np.uint8),  # save() returns a fresh buffer
+            "cen_ann": np.frombuffer(self._cen_ann.save(), dtype=np.uint8),
             "duplicates": self._dups.to_state() if self._dups is not None else None,
+            "retire_min_active": self.retire_min_active,
+            "now": self._now.isoformat() if self._now else None,
+            "swept": self._swept.isoformat() if self._swept else None,
+            "n_added": self._n_added,
+            "lang_count": dict(self._lang_count),
+            "changed_events": sorted(self._changed_events),
+            "changed_rows": sorted(self._changed_rows),
+            "changed_redirects": sorted(self._changed_redirects),
         }
 
     @classmethod
@@ -707,7 +970,7 @@ class EventClusterer:
         """A clusterer continuing exactly where ``snapshot()`` left off."""
         from usearch.index import Index
 
-        if int(state["version"]) != SNAPSHOT_VERSION:
+        if int(state["version"]) not in (1, SNAPSHOT_VERSION):  # 1: before the active window
             raise ValueError(f"snapshot version {state['version']} is not {SNAPSHOT_VERSION}")
         p = params or Params.from_dict(state["params"])
         c = cls(p, int(state["dim"]), str(state["embedder"]), bool(state["fold_duplicates"]))
@@ -731,7 +994,7 @@ class EventClusterer:
         tidx = np.asarray(state["term_idx"], dtype=np.int64)
         tval = np.asarray(state["term_val"], dtype=np.float32)
         c._art_terms = [
-            dict(zip(tidx[off[i]: off[i + 1]].tolist(), tval[off[i]: off[i + 1]].astype(float).tolist(), strict=False))
+            _Terms(array=np.concatenate([tidx[off[i]: off[i + 1]], tval[off[i]: off[i + 1]]]).astype(np.float64))
             for i in range(n)
         ]
         c._art_ents = [{str(k): float(v) for k, v in e.items()} for e in state["art_entities"]]
@@ -753,7 +1016,11 @@ class EventClusterer:
             ev.langs = Counter({str(k): int(v) for k, v in e["langs"].items()})
             ev.outlets = Counter({str(k): int(v) for k, v in e["outlets"].items()})
             ev.indexed_size = int(e.get("indexed_size", 0))
-            c._events[ev.key] = ev
+            ev.seen = dt.date.fromisoformat(e["seen"]) if e.get("seen") else None
+            if e.get("retiring"):
+                c._retiring[ev.key] = ev
+            else:
+                c._events[ev.key] = ev
         c._next_event = int(state["next_event"])
         c.redirects = {str(k): str(v) for k, v in state["redirects"].items()}
         c._dirty = {int(k) for k in state["dirty"]}
@@ -766,6 +1033,20 @@ class EventClusterer:
         c._cen_ann.expansion_search = 64
         dups = state.get("duplicates")
         c._dups = DuplicateIndex.from_state(dups) if dups is not None else None
+        c._alive = [True] * n
+        c.retire_min_active = int(state.get("retire_min_active", RETIRE_MIN_ACTIVE))
+        dates = [d for d in c._art_dates if d is not None]
+        c._now = dt.date.fromisoformat(state["now"]) if state.get("now") else (max(dates) if dates else None)
+        c._swept = dt.date.fromisoformat(state["swept"]) if state.get("swept") else None
+        c._n_added = int(state.get("n_added", n))
+        c._lang_count = Counter({str(k): int(v) for k, v in dict(state.get("lang_count") or {}).items()})
+        if not c._lang_count:
+            c._lang_count = Counter(c._art_lang)
+        c._changed_events = {int(k) for k in state.get("changed_events", [])}
+        c._changed_rows = {int(k) for k in state.get("changed_rows", [])}
+        c._changed_redirects = {str(k) for k in state.get("changed_redirects", [])}
+        for old, new in c.redirects.items():
+            c._redirect_in.setdefault(new, set()).add(old)
         return c
 
 

@@ -16,6 +16,7 @@ independent coverage (the clusterer uses ``DuplicateIndex`` for exact and near c
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -69,12 +70,26 @@ def numbers(text: str) -> set[str]:
     return {re.sub(r"[.,]", "", m) for m in _NUMBER.findall(text)}
 
 
+_PERMUTATIONS: dict[int, Any] = {}
+
+
 def _minhash(shingle_set: set[str], num_perm: int) -> Any:
     from datasketch import MinHash
 
-    mh = MinHash(num_perm=num_perm, seed=7, scheme=MINHASH_SCHEME)
+    perms = _PERMUTATIONS.get(num_perm)
+    if perms is None:  # drawing them is a third of the cost of a small MinHash: once per size
+        perms = _PERMUTATIONS[num_perm] = MinHash(num_perm=num_perm, seed=7, scheme=MINHASH_SCHEME).permutations
+    mh = MinHash(num_perm=num_perm, seed=7, scheme=MINHASH_SCHEME, permutations=perms)
     mh.update_batch([s.encode("utf-8") for s in shingle_set])
     return mh
+
+
+@functools.lru_cache(maxsize=16)
+def _bands(threshold: float, num_perm: int) -> tuple[tuple[int, int], ...]:
+    """datasketch's LSH bands for ``threshold`` (weighted for recall, as the index always was)."""
+    from datasketch import MinHashLSH
+
+    return tuple(MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.1, 0.9)).hashranges)
 
 
 @dataclass(frozen=True)
@@ -88,18 +103,59 @@ class DuplicateMatch:
 
 
 class DuplicateIndex:
-    """Incremental exact and near-duplicate detection over a stream of texts."""
+    """Incremental exact and near-duplicate detection over a stream of texts.
+
+    ``remove(doc_id)`` forgets a text (the event clusterer's active window): it is no longer
+    found as an original, and its exact hashes and LSH entries go.
+    """
 
     def __init__(self, threshold: float = 0.8, num_perm: int = 128) -> None:
-        from datasketch import MinHashLSH
-
         self.threshold = threshold
         self.num_perm = num_perm
         self._exact: dict[str, str] = {}
-        self._ids: list[str] = []
-        self._signatures: list[npt.NDArray[Any]] = []
-        # bands tuned for recall (a missed copy costs more than a candidate checked by Jaccard)
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.1, 0.9))
+        self._digests: dict[str, list[str]] = {}  # original id → its hashes in ``_exact``
+        self._ids: dict[int, str] = {}  # LSH key → id
+        self._key: dict[str, int] = {}  # id → LSH key
+        self._next = 0
+        self._signatures: dict[int, npt.NDArray[Any]] = {}
+        # LSH over signature bands (datasketch's banding, tuned for recall: a missed copy costs
+        # more than a candidate checked by Jaccard), kept as one small dict per band (band hash →
+        # key, or a list of keys): a third of datasketch's MinHashLSH memory per text
+        self._ranges = _bands(threshold, num_perm)
+        self._tables: list[dict[int, int | list[int]]] = [{} for _ in self._ranges]
+
+    def _band_hashes(self, sig: npt.NDArray[Any]) -> list[int]:
+        return [hash(sig[a:b].tobytes()) for a, b in self._ranges]
+
+    def _lsh_insert(self, key: int, sig: npt.NDArray[Any]) -> None:
+        for table, h in zip(self._tables, self._band_hashes(sig), strict=True):
+            old = table.get(h)
+            if old is None:
+                table[h] = key
+            elif isinstance(old, int):
+                table[h] = [old, key]
+            else:
+                old.append(key)
+
+    def _lsh_remove(self, key: int, sig: npt.NDArray[Any]) -> None:
+        for table, h in zip(self._tables, self._band_hashes(sig), strict=True):
+            old = table.get(h)
+            if old == key:
+                del table[h]
+            elif isinstance(old, list) and key in old:
+                old.remove(key)
+                if len(old) == 1:
+                    table[h] = old[0]
+
+    def _lsh_query(self, sig: npt.NDArray[Any]) -> list[int]:
+        found: set[int] = set()
+        for table, h in zip(self._tables, self._band_hashes(sig), strict=True):
+            hit = table.get(h)
+            if isinstance(hit, int):
+                found.add(hit)
+            elif hit is not None:
+                found.update(hit)
+        return sorted(found)
 
     def __len__(self) -> int:
         return len(self._exact)
@@ -123,42 +179,60 @@ class DuplicateIndex:
             mh = _minhash(sh, self.num_perm)
             best = 0.0
             sig = np.asarray(mh.hashvalues)
-            for key in self._lsh.query(mh):
-                j = float(np.mean(self._signatures[int(key)] == sig))
+            for key in self._lsh_query(sig):
+                j = float(np.mean(self._signatures[key] == sig))
                 if j >= self.threshold and j > best:
                     best = j
-                    match = DuplicateMatch(doc_id, self._ids[int(key)], "near", j)
+                    match = DuplicateMatch(doc_id, self._ids[key], "near", j)
         if add:
-            self._exact[digest] = doc_id if match is None else match.original
+            original = doc_id if match is None else match.original
+            self._exact[digest] = original
+            self._digests.setdefault(original, []).append(digest)
             if mh is not None and match is None:
-                key = len(self._ids)
-                self._ids.append(doc_id)
-                self._signatures.append(np.asarray(mh.hashvalues).copy())
-                self._lsh.insert(str(key), mh)
+                key = self._next
+                self._next += 1
+                self._ids[key] = doc_id
+                self._key[doc_id] = key
+                self._signatures[key] = np.asarray(mh.hashvalues).copy()
+                self._lsh_insert(key, self._signatures[key])
         return match
+
+    def remove(self, doc_id: str) -> None:
+        """Forget ``doc_id`` as an original (its copies' hashes, which point at it, go too)."""
+        for digest in self._digests.pop(doc_id, ()):
+            if self._exact.get(digest) == doc_id:
+                del self._exact[digest]
+        key = self._key.pop(doc_id, None)
+        if key is not None:
+            del self._ids[key]
+            self._lsh_remove(key, self._signatures.pop(key))
 
     def to_state(self) -> dict[str, Any]:
         """Plain data for a snapshot."""
-        sigs = np.vstack(self._signatures) if self._signatures else np.zeros((0, self.num_perm), dtype=np.uint64)
+        keys = sorted(self._ids)
+        sigs = (np.vstack([self._signatures[k] for k in keys]) if keys
+                else np.zeros((0, self.num_perm), dtype=np.uint64))
         return {
             "threshold": self.threshold,
             "num_perm": self.num_perm,
             "exact": dict(self._exact),
-            "ids": list(self._ids),
+            "ids": [self._ids[k] for k in keys],
             "signatures": sigs,
         }
 
     @classmethod
     def from_state(cls, state: Mapping[str, Any]) -> DuplicateIndex:
         """Inverse of ``to_state``: the LSH tables are rebuilt from the signatures."""
-        from datasketch import MinHash
-
         idx = cls(float(state["threshold"]), int(state["num_perm"]))
         idx._exact = {str(k): str(v) for k, v in dict(state["exact"]).items()}
+        for digest, original in idx._exact.items():
+            idx._digests.setdefault(original, []).append(digest)
         for n, (doc_id, sig) in enumerate(zip(state["ids"], np.asarray(state["signatures"]), strict=False)):
-            idx._ids.append(str(doc_id))
-            idx._signatures.append(np.asarray(sig).copy())
-            idx._lsh.insert(str(n), MinHash(num_perm=idx.num_perm, seed=7, hashvalues=sig, scheme=MINHASH_SCHEME))
+            idx._ids[n] = str(doc_id)
+            idx._key[str(doc_id)] = n
+            idx._signatures[n] = np.asarray(sig).copy()
+            idx._lsh_insert(n, idx._signatures[n])
+        idx._next = len(idx._ids)
         return idx
 
 

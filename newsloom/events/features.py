@@ -33,6 +33,9 @@ FloatArray = npt.NDArray[np.float32]
 LEX_BUCKETS = 1 << 21
 #: How many characters of the text feed the lexical signal.
 LEX_CHARS = 2000
+#: Past this many days between two sides, ``gap_far`` starts to grow: time beyond a news week
+#: gets its own fitted weight. (Chosen, not fitted: one week, a news cycle.)
+GAP_KNEE_DAYS = 7
 #: An event's lexical and entity profiles keep at most this many entries (heaviest first).
 PROFILE_CAP = 400
 
@@ -43,6 +46,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "ent_rare",  # IDF of the rarest shared entity, over log(N)
     "lex_cos",  # IDF-weighted cosine of lemmatised content words
     "gap",  # log1p(days between the two date spans), 0 when a date is missing
+    "gap_mid",  # log1p(days between the two sides' median dates), 0 when a date is missing
+    "gap_far",  # log1p(gap) beyond a week: max(0, gap - log1p(GAP_KNEE_DAYS)); lets far gaps weigh more
     "dated",  # 1 when both sides carry a date
     "quote",  # 1 when a quote is shared
     "log_size",  # log of the larger side's size
@@ -66,6 +71,8 @@ class ClusterInput:
     entities: Mapping[str, float] = field(default_factory=dict)
     quotes: Sequence[str] = ()
     outlet: str | None = None
+    #: how many days ``date`` may be off (0 for a published date; more for one estimated from the text)
+    date_slack: int = 0
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -254,6 +261,13 @@ class Profile:
     #: optional precomputed IDF-weighted norms / arrays (an event caches them between changes)
     ent_norm: float | None = None
     lex_arrays: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], float] | None = None
+    #: the median member date (an article's own date); ``first`` when not given
+    middle: dt.date | None = None
+
+    @property
+    def median_date(self) -> dt.date | None:
+        """The side's typical date: ``middle`` when set, else ``first``."""
+        return self.middle if self.middle is not None else self.first
 
     @classmethod
     def of_article(cls, item: ClusterInput, mean: FloatArray, terms: Mapping[int, float] | None = None) -> Profile:
@@ -358,6 +372,8 @@ def pair_features(a: Profile, b: Profile, stats: CorpusStats) -> list[float]:
     ent_cos, ent_rare = entity_similarity(a.entities, b.entities, stats, a.ent_norm, b.ent_norm)
     lex = lexical_similarity(a.terms, b.terms, stats, a.lex_arrays, b.lex_arrays)
     gap = date_gap(a.first, a.last, b.first, b.last)
+    ma, mb = a.median_date, b.median_date
+    gap_mid = abs((ma - mb).days) if ma is not None and mb is not None else None
     quote = 1.0 if a.quotes & b.quotes else 0.0
     return [
         cos_c,
@@ -366,6 +382,8 @@ def pair_features(a: Profile, b: Profile, stats: CorpusStats) -> list[float]:
         ent_rare,
         lex,
         math.log1p(gap) if gap is not None else 0.0,
+        math.log1p(gap_mid) if gap_mid is not None else 0.0,
+        max(0.0, math.log1p(gap) - math.log1p(GAP_KNEE_DAYS)) if gap is not None else 0.0,
         1.0 if gap is not None else 0.0,
         quote,
         math.log(max(a.size, b.size, 1)),

@@ -97,6 +97,8 @@ class Params:
     k_centroids: int = 8
     maintain_every: int = 200
     recentre_until: int = 16384
+    max_gap_days: float = 0.0  # a dated article never joins an event whose recent span is further away (0: no cap)
+    retire_after_days: int = 30  # events idle this long in stream time leave the active window (0: never)
     prior_weight: float = 50.0
     lang_weight: float = 5.0
     near_duplicate_jaccard: float = 0.8

@@ -12,6 +12,15 @@ out and their survivor carries the link.
 
 Each storyline has its events in date order, a label made from its content (its key entities
 and the most distinctive words of its headlines), its key entities, languages and outlets.
+
+**Bounded memory.** When the clusterer retires an event (see ``EventClusterer.retiring``), the
+linker *freezes* it into its storyline: what the storyline needs of it (its profile, date span,
+languages, outlets, article count and headline words) is folded into the storyline's frozen
+part and the event itself is forgotten. A storyline holding frozen events stays findable
+through a small HNSW index of storyline centroids. A storyline with no active event and no
+activity for ``STORY_RETIRE_DAYS`` of stream time retires: it leaves every candidate index and
+memory (its record is in the store). ``changed_storylines`` and ``commit()`` let the caller
+write only what changed.
 """
 
 from __future__ import annotations
@@ -33,6 +42,12 @@ from newsloom.events.scoring import Params, load_params
 EVENT_SAMPLE = 32
 #: An entity whose document frequency is at most this share of the stream feeds the inverted index.
 RARE_SHARE = 0.02
+#: A storyline with no active event and no activity for this many days of stream time retires.
+STORY_RETIRE_DAYS = 365
+#: Headline words kept per storyline for the events it froze (the label's distinctive words).
+FROZEN_WORDS = 64
+#: Centroids of its most recent frozen events a storyline keeps (for ``cos_max``).
+FROZEN_CENTROIDS = 8
 
 
 @dataclass
@@ -46,6 +61,14 @@ class _Story:
     first: dt.date | None = None
     last: dt.date | None = None
     quotes: set[str] = field(default_factory=set)
+    # the frozen part: events retired from the clusterer, folded in (see the module docstring)
+    base: _Story | None = None  # their profile aggregate (csum, centroids, entities, terms, dates, quotes)
+    frozen: list[tuple[str, dt.date | None, dt.date | None]] = field(default_factory=list)  # (id, first, last)
+    f_langs: Counter[str] = field(default_factory=Counter)
+    f_outlets: Counter[str] = field(default_factory=Counter)
+    f_count: int = 0
+    f_words: Counter[str] = field(default_factory=Counter)
+    touched: dt.date | None = None  # stream time of the last change
 
 
 @dataclass(frozen=True)
@@ -80,6 +103,12 @@ class StorylineLinker:
         self._linked_size: dict[str, int] = {}
         self._rare: dict[str, set[int]] = {}
         self.last_candidates = 0
+        self._story_ann = _new_story_index(dim)  # centroids of storylines holding frozen events
+        self._now: dt.date | None = None
+        self._swept: dt.date | None = None
+        self._changed: set[int] = set()  # storylines whose record changed since commit()
+        self._changed_event_story: set[str] = set()  # events whose storyline changed since commit()
+        self._frozen_story: dict[str, int] = {}  # events frozen since commit() → their storyline
 
     # ------------------------------------------------------------------ public API
     @property
@@ -96,8 +125,12 @@ class StorylineLinker:
         return {e: storyline_id(k) for e, k in self._event_story.items()}
 
     def update(self, clusterer: EventClusterer) -> dict[str, str]:
-        """Link new (or much grown) events of ``clusterer``; returns event id → storyline id."""
-        live = clusterer.ids
+        """Link new (or much grown) events of ``clusterer``, freeze its retiring events into
+        their storylines and retire idle storylines; returns event id → storyline id (active
+        events only)."""
+        self._now = clusterer.now
+        retiring = clusterer.retiring()
+        live = clusterer.ids + retiring
         live_set = set(live)
         gone = [e for e in self._event_story if e not in live_set]
         touched: set[int] = set()
@@ -109,13 +142,104 @@ class StorylineLinker:
                 self._rebuild(self._stories[k], clusterer)
         todo = []
         for e in live:
-            n = len(clusterer.members(e))
+            n = clusterer.size(e)
             if e not in self._event_story or n >= 2 * self._linked_size.get(e, n + 1):
                 todo.append(e)
         todo.sort(key=lambda e: (clusterer.date_span(e)[0] or dt.date.min, _key_of(e)))
         for e in todo:
             self._link(e, clusterer)
+        changed = set(clusterer.changed_events())
+        for e in retiring:
+            self._freeze(e, clusterer, e in changed)
+        self._sweep()
         return self.assignments()
+
+    def _freeze(self, e: str, clusterer: EventClusterer, changed: bool) -> None:
+        """Fold retiring event ``e`` into its storyline's frozen part and forget it."""
+        key = self._event_story.pop(e)
+        self._linked_size.pop(e, None)
+        self._frozen_story[e] = key
+        s = self._stories[key]
+        s.events.remove(e)
+        if s.base is None:
+            s.base = _Story(key)
+        self._add_profile(s.base, clusterer.profile(e), clusterer)
+        s.base.centroids = s.base.centroids[-FROZEN_CENTROIDS:]
+        summ = clusterer.summary(e)
+        s.frozen.append((e, summ.first_date, summ.last_date))
+        s.f_langs.update(summ.languages)
+        s.f_outlets.update(summ.outlets)
+        s.f_count += len(summ.article_ids)
+        s.f_words.update(_headline_words(clusterer.headlines(e)))
+        if len(s.f_words) > 2 * FROZEN_WORDS:
+            s.f_words = Counter(dict(s.f_words.most_common(FROZEN_WORDS)))
+        s.touched = self._now
+        if changed:
+            self._changed.add(key)
+        if key in self._story_ann:
+            self._story_ann.remove(key)
+        prof = self._story_profile(s)
+        if float(np.linalg.norm(prof.centroid)) > 0:
+            self._story_ann.add(key, prof.centroid, threads=1)
+
+    def _sweep(self) -> None:
+        """Retire storylines with no active event, idle for ``STORY_RETIRE_DAYS`` (once per stream day)."""
+        if self._now is None or self._now == self._swept:
+            return
+        self._swept = self._now
+        cutoff = self._now - dt.timedelta(days=STORY_RETIRE_DAYS)
+        gone = []
+        for key, s in self._stories.items():
+            if s.events or key in self._changed:
+                continue
+            last = max((d for _, _, d in s.frozen if d is not None), default=None) or s.touched
+            if last is not None and last < cutoff:
+                gone.append(key)
+        for key in gone:
+            del self._stories[key]
+            if key in self._story_ann:
+                self._story_ann.remove(key)
+        if gone:
+            for ent in list(self._rare):
+                keys = {k for k in self._rare[ent] if k in self._stories}
+                if keys:
+                    self._rare[ent] = keys
+                else:
+                    del self._rare[ent]
+
+    def changed_storylines(self, changed_events: set[str] | list[str]) -> list[str]:
+        """Ids of storylines whose record changed since ``commit()``, given the events that did."""
+        keys = set(self._changed)
+        keys.update(self._event_story[e] for e in changed_events if e in self._event_story)
+        return [storyline_id(k) for k in sorted(keys) if k in self._stories]
+
+    def changed_event_links(self) -> list[str]:
+        """Events whose storyline changed since ``commit()`` (their records name it)."""
+        return sorted(self._changed_event_story)
+
+    def commit(self) -> None:
+        """The changes were written: forget them."""
+        self._changed.clear()
+        self._changed_event_story.clear()
+        self._frozen_story.clear()
+
+    def frozen_storyline_of(self, event: str) -> str | None:
+        """The storyline of an event frozen since ``commit()`` (None for any other event)."""
+        key = self._frozen_story.get(event)
+        return None if key is None else storyline_id(key)
+
+    def span(self, sid: str, clusterer: EventClusterer) -> tuple[dt.date | None, dt.date | None]:
+        """First and last member date over a storyline's events (active and frozen)."""
+        s = self._stories[int(sid[2:])]
+        firsts = [d for _, d, _ in s.frozen if d is not None]
+        lasts = [d for _, _, d in s.frozen if d is not None]
+        for e in s.events:
+            a, b = clusterer.date_span(e)
+            if a is not None:
+                firsts.append(a)
+            if b is not None:
+                lasts.append(b)
+        return min(firsts, default=None), max(lasts, default=None)
 
     def link_labelled(self, clusterer: EventClusterer, labels: Mapping[str, str]) -> list[tuple[list[float], int]]:
         """For fitting only: link events by the given storyline labels, returning pair features.
@@ -151,14 +275,22 @@ class StorylineLinker:
         self, clusterer: EventClusterer, max_label_entities: int = 3, names: Mapping[str, str] | None = None
     ) -> list[StorylineSummary]:
         """Every storyline with its events in date order, label, key entities, languages, outlets."""
+        return self.storyline_summaries(clusterer, sorted(self._stories), max_label_entities, names)
+
+    def storyline_summaries(
+        self, clusterer: EventClusterer, keys: list[int], max_label_entities: int = 3,
+        names: Mapping[str, str] | None = None,
+    ) -> list[StorylineSummary]:
+        """``storylines()`` for the storylines numbered ``keys`` only."""
         out = []
-        for key in sorted(self._stories):
+        for key in keys:
             s = self._stories[key]
-            events = sorted(s.events, key=lambda e: (clusterer.date_span(e)[0] or dt.date.min, e))
-            langs: Counter[str] = Counter()
-            outlets: Counter[str] = Counter()
-            count = 0
-            for e in events:
+            dated = [(clusterer.date_span(e)[0], e) for e in s.events] + [(d, e) for e, d, _ in s.frozen]
+            events = [e for _, e in sorted(dated, key=lambda de: (de[0] or dt.date.min, de[1]))]
+            langs: Counter[str] = Counter(s.f_langs)
+            outlets: Counter[str] = Counter(s.f_outlets)
+            count = s.f_count
+            for e in s.events:
                 summ = clusterer.summary(e)
                 langs.update(summ.languages)
                 outlets.update(summ.outlets)
@@ -188,19 +320,13 @@ class StorylineLinker:
     ) -> str:
         """Top key entities (by name when ``names`` maps their ids), then distinctive headline words."""
         ents = [(names or {}).get(e) or e.title() for e in self.key_entities(key, clusterer, max_entities)]
-        words: Counter[str] = Counter()
+        words: Counter[str] = Counter(self._stories[key].f_words)
         for e in self._stories[key].events:
-            for h in clusterer.headlines(e):
-                seen = set()
-                for tok in re.findall(r"\w{4,}", h):
-                    t = normalise_token(tok)
-                    if t not in seen and not t.isdigit():
-                        seen.add(t)
-                        words[t] += 1
+            words.update(_headline_words(clusterer.headlines(e)))
         named = {normalise_token(w) for e in ents for w in re.findall(r"\w+", e)}
         scored = sorted(
-            ((c * float(clusterer.stats.lex_idf(np.array([term_bucket(w)]))[0]), w) for w, c in words.items()
-             if w not in named),
+            ((c * float(clusterer.stats.lex_idf(np.array([term_bucket(normalise_token(w))]))[0]), w)
+             for w, c in words.items() if normalise_token(w) not in named),
             reverse=True,
         )
         parts = ents + [w for _, w in scored[:3]]
@@ -226,6 +352,10 @@ class StorylineLinker:
         for e in clusterer.nearest_events(prof.centroid, self.params.k_centroids * 2):
             if e != exclude and e in self._event_story:
                 found.setdefault(self._event_story[e], None)
+        if len(self._story_ann):  # storylines whose events retired from the clusterer's indexes
+            m = self._story_ann.search(prof.centroid, self.params.k_centroids, threads=1)
+            for k in np.asarray(m.keys).tolist():
+                found.setdefault(int(k), None)
         n_docs = max(clusterer.stats.n_docs, 1)
         rare = sorted(prof.entities, key=lambda x: clusterer.stats.entity_df.get(x, 0))[:5]
         for ent in rare:
@@ -257,12 +387,20 @@ class StorylineLinker:
         s = self._stories[best]
         s.events.append(e)
         self._event_story[e] = best
-        self._linked_size[e] = len(clusterer.members(e))
+        self._linked_size[e] = clusterer.size(e)
         self._add_profile(s, prof, clusterer)
+        s.touched = self._now
+        self._changed.add(best)
+        if old is not None:
+            self._changed.add(old)
+        if old != best:
+            self._changed_event_story.add(e)
 
     def _add_profile(self, s: _Story, prof: Profile, clusterer: EventClusterer) -> None:
         s.csum = prof.centroid.copy() if s.csum is None else s.csum + prof.centroid
         s.centroids.append(prof.centroid)
+        if len(s.centroids) > EVENT_SAMPLE:  # only the last EVENT_SAMPLE are ever read
+            del s.centroids[:-EVENT_SAMPLE]
         merge_weights(s.entities, prof.entities)
         merge_weights(s.terms, prof.terms)
         if prof.first is not None:
@@ -279,19 +417,54 @@ class StorylineLinker:
         events = [e for e in s.events if e in self._event_story and self._event_story[e] == s.key]
         s.events, s.csum, s.centroids = [], None, []
         s.entities, s.terms, s.first, s.last, s.quotes = {}, {}, None, None, set()
+        b = s.base
+        if b is not None:  # the frozen part, then the active events
+            s.csum = None if b.csum is None else b.csum.copy()
+            s.centroids = list(b.centroids)
+            s.entities, s.terms, s.quotes = dict(b.entities), dict(b.terms), set(b.quotes)
+            s.first, s.last = b.first, b.last
         for e in events:
             s.events.append(e)
             self._add_profile(s, clusterer.profile(e), clusterer)
-        if not s.events:
+        self._changed.add(s.key)
+        if not s.events and not s.frozen:
             del self._stories[s.key]
 
     # ------------------------------------------------------------------ persistence
     def snapshot(self) -> dict[str, Any]:
-        """Plain data: which event is in which storyline (profiles are rebuilt on restore)."""
+        """Plain data: which event is in which storyline and the frozen parts (active events'
+        profiles are rebuilt on restore)."""
+        frozen = {}
+        for k, s in self._stories.items():
+            if s.base is None:
+                continue
+            b = s.base
+            frozen[str(k)] = {
+                "events": [[e, a.isoformat() if a else None, z.isoformat() if z else None] for e, a, z in s.frozen],
+                "csum": None if b.csum is None else np.asarray(b.csum, dtype=np.float32),
+                "centroids": np.vstack(b.centroids).astype(np.float32) if b.centroids
+                else np.zeros((0, self.dim), np.float32),
+                "entities": dict(b.entities),
+                "term_idx": np.fromiter(b.terms.keys(), dtype=np.int64, count=len(b.terms)),
+                "term_val": np.fromiter(b.terms.values(), dtype=np.float64, count=len(b.terms)),
+                "first": b.first.isoformat() if b.first else None,
+                "last": b.last.isoformat() if b.last else None,
+                "quotes": sorted(b.quotes),
+                "langs": dict(s.f_langs),
+                "outlets": dict(s.f_outlets),
+                "count": s.f_count,
+                "words": dict(s.f_words),
+                "touched": s.touched.isoformat() if s.touched else None,
+            }
         return {
             "next": self._next,
             "stories": {str(k): list(s.events) for k, s in self._stories.items()},
             "linked_size": dict(self._linked_size),
+            "frozen": frozen,
+            "now": self._now.isoformat() if self._now else None,
+            "swept": self._swept.isoformat() if self._swept else None,
+            "changed": sorted(self._changed),
+            "changed_event_story": sorted(self._changed_event_story),
         }
 
     @classmethod
@@ -300,12 +473,61 @@ class StorylineLinker:
         """Rebuild a linker from ``snapshot()`` and the clusterer it was linking."""
         linker = cls(params or clusterer.params, clusterer.dim)
         linker._next = int(state["next"])
+        day = dt.date.fromisoformat
+        frozen = dict(state.get("frozen") or {})
         for k, events in dict(state["stories"]).items():
             s = _Story(int(k))
             linker._stories[s.key] = s
             for e in events:
                 linker._event_story[e] = s.key
             s.events = list(events)
+            f = frozen.get(str(k))
+            if f is not None:
+                b = _Story(s.key)
+                b.csum = None if f["csum"] is None else np.asarray(f["csum"], dtype=np.float32).copy()
+                b.centroids = [np.asarray(r, dtype=np.float32).copy() for r in np.asarray(f["centroids"])]
+                b.entities = {str(x): float(v) for x, v in f["entities"].items()}
+                b.terms = dict(zip(np.asarray(f["term_idx"]).tolist(), np.asarray(f["term_val"]).astype(float).tolist(),
+                                   strict=True))
+                b.first = day(f["first"]) if f["first"] else None
+                b.last = day(f["last"]) if f["last"] else None
+                b.quotes = set(f["quotes"])
+                s.base = b
+                s.frozen = [(str(e), day(a) if a else None, day(z) if z else None) for e, a, z in f["events"]]
+                s.f_langs = Counter({str(x): int(v) for x, v in f["langs"].items()})
+                s.f_outlets = Counter({str(x): int(v) for x, v in f["outlets"].items()})
+                s.f_count = int(f["count"])
+                s.f_words = Counter({str(x): int(v) for x, v in f["words"].items()})
+                s.touched = day(f["touched"]) if f["touched"] else None
             linker._rebuild(s, clusterer)
+        for key, s in linker._stories.items():
+            if s.base is not None:
+                prof = linker._story_profile(s)
+                if float(np.linalg.norm(prof.centroid)) > 0:
+                    linker._story_ann.add(key, prof.centroid, threads=1)
         linker._linked_size = {str(k): int(v) for k, v in dict(state["linked_size"]).items()}
+        linker._now = day(state["now"]) if state.get("now") else clusterer.now
+        linker._swept = day(state["swept"]) if state.get("swept") else None
+        linker._changed = {int(k) for k in state.get("changed", [])}
+        linker._changed_event_story = {str(e) for e in state.get("changed_event_story", [])}
         return linker
+
+
+def _new_story_index(dim: int) -> Any:
+    from usearch.index import Index
+
+    return Index(ndim=dim, metric="ip", dtype="f32", connectivity=16, expansion_add=64, expansion_search=64)
+
+
+def _headline_words(headlines: list[str]) -> Counter[str]:
+    """Words of four letters or more, lowercased with their accents kept (a label is read), each
+    counted once per headline (the label's vocabulary)."""
+    words: Counter[str] = Counter()
+    for h in headlines:
+        seen = set()
+        for tok in re.findall(r"\w{4,}", h):
+            t = tok.lower()
+            if t not in seen and not t.isdigit():
+                seen.add(t)
+                words[t] += 1
+    return words

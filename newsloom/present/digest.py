@@ -225,6 +225,17 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…。！？])[\"'»”’)\]]*\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+def outlet_name(article: Article) -> str:
+    """Who published ``article``: its outlet, else its group unless that is a folder path or a
+    URL (which would show a local path, or a feed address, as an outlet name), else "unknown"."""
+    if article.outlet:
+        return article.outlet
+    group = article.group or ""
+    if not group or "/" in group or "\\" in group:
+        return "unknown"
+    return group
+
+
 def split_sentences(text: str, min_chars: int = 30, max_chars: int = 400) -> list[str]:
     """Sentences of ``text`` (paragraph breaks end sentences), short fragments merged forward."""
     out: list[str] = []
@@ -314,7 +325,7 @@ class _Member:
 
     @property
     def outlet(self) -> str:
-        return self.article.outlet or self.article.group or "unknown"
+        return outlet_name(self.article)
 
     @property
     def date(self) -> str | None:

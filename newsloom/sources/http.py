@@ -284,10 +284,13 @@ def fetch(
     transport: Transport | None = None,
     *,
     robots: RobotsCache | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     """GET ``url`` under the rules of ``options``, or raise ``FetchError``.
 
     Pass one ``robots`` cache for a whole run so each host's robots.txt is read once.
+    ``headers`` are sent besides ours; with conditional ones (``If-None-Match``,
+    ``If-Modified-Since``) a 304 Not Modified is returned, not raised.
     """
     options = options or FetchOptions()
     owned = None
@@ -298,13 +301,13 @@ def fetch(
         check_url(url, options)
         if options.respect_robots:
             (robots or RobotsCache()).check(url, options, transport)
-        response = _get_with_retries(url, options, transport)
+        response = _get_with_retries(url, options, transport, headers)
     finally:
         if owned is not None:
             owned.close()
     if response.url != url and urlsplit(response.url).hostname != urlsplit(url).hostname:
         check_url(response.url, options)
-    if 200 <= response.status < 300:
+    if 200 <= response.status < 300 or (response.status == 304 and headers):
         return response
     reason = f"HTTP {response.status}{_phrase(response.status)}"
     if _transient(response.status):
@@ -312,12 +315,15 @@ def fetch(
     raise FetchError(url, reason)
 
 
-def _get_with_retries(url: str, options: FetchOptions, transport: Transport) -> Response:
+def _get_with_retries(
+    url: str, options: FetchOptions, transport: Transport, extra: Mapping[str, str] | None = None
+) -> Response:
     """GET with retries of timeouts, connection errors, 429 and 5xx; the last response."""
     headers = {
         "User-Agent": options.user_agent,
         "Accept": "text/html,application/xhtml+xml,application/rss+xml,"
         "application/atom+xml,application/xml;q=0.9,*/*;q=0.5",
+        **(extra or {}),
     }
     attempts = options.retries + 1
     for attempt in range(1, attempts + 1):

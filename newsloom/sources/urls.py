@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from newsloom.errors import InputError
 from newsloom.model import SourceFailure, SourceItem
@@ -65,6 +65,10 @@ class Fetcher:
             yield SourceFailure(exc.origin, exc.reason)
             return
         yield from items_from_response(url, response)
+
+    def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response:
+        """The response for ``url`` (304 too, with conditional ``headers``), or ``InputError``."""
+        return fetch(url, self.options, self._get_transport(), robots=self._robots, headers=headers)
 
     def _get_transport(self) -> Transport:
         if self._transport is None:

@@ -107,6 +107,23 @@ class Store(ABC):
     def count_articles(self, where: ArticleFilter | None = None) -> int:
         """How many articles match ``where``."""
 
+    def article_days(self, where: ArticleFilter | None = None) -> list[tuple[str, str | None]]:
+        """``(id, publication day as YYYY-MM-DD or None)`` of the articles matching ``where``,
+        in listing order: cheap (no texts), for planning a pass over many articles."""
+        return [(a.id, (a.published or "")[:10] or None) for a in self.iter_articles(where)]
+
+    def get_articles(self, article_ids: Sequence[str]) -> list[Article]:
+        """The articles with these ids that exist, in the order given (one query per batch)."""
+        return [a for a in (self.get_article(i) for i in article_ids) if a is not None]
+
+    def get_enrichments(self, article_ids: Sequence[str]) -> list[Enrichment]:
+        """The enrichments of these articles that exist, in the order given."""
+        return [e for e in (self.get_enrichment(i) for i in article_ids) if e is not None]
+
+    def linked_article_ids(self, article_ids: Sequence[str]) -> set[str]:
+        """Which of these articles already have an event link (were clustered before)."""
+        return {i for i in article_ids if self.article_link(i) is not None}
+
     @abstractmethod
     def set_status(self, article_ids: Sequence[str], status: str) -> None:
         """Move articles to a processing status (ingested → enriched → clustered)."""
@@ -175,10 +192,12 @@ class Store(ABC):
     # -- search ------------------------------------------------------------------------
     @abstractmethod
     def search(
-        self, query: str, where: ArticleFilter | None = None, *, limit: int = 20, offset: int = 0
+        self, query: str, where: ArticleFilter | None = None, *, limit: int = 20, offset: int = 0,
+        snippets: bool = True,
     ) -> list[tuple[Article, str]]:
-        """Full-text search over titles and texts, accent- and case-insensitive, best first,
-        each hit with a short snippet of the matching text."""
+        """Full-text search over titles and texts, accent- and case-insensitive in every script
+        (``searchtext``), best first, each hit with a short snippet of the original text, hits
+        between \x02 and \x03 (``""`` without ``snippets``: cheaper when only counting)."""
 
     # -- pipeline state (entity registry, clusterer snapshot, …) -----------------------
     @abstractmethod

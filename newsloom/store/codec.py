@@ -60,45 +60,66 @@ def vector_from_bytes(blob: bytes | None) -> list[float] | None:
     return np.frombuffer(blob, dtype=np.float32).tolist()
 
 
+#: Binary state: this magic, the length of a JSON header (8 bytes, little-endian), the header,
+#: then the raw bytes of every array it refers to (``{"__ndarray__": n, ...}``), in order.
+_BINARY_MAGIC = b"NLSTATE2"
+
+
 def state_to_bytes(state: Any) -> bytes:
     """Serialise pipeline state (JSON values and numpy arrays) without pickle.
 
-    Pickle would run code from a tampered database; this format only ever yields data.
+    Pickle would run code from a tampered database; this format only ever yields data. Arrays
+    are stored as raw bytes after a JSON header (no base64, one copy: large states stay cheap).
     """
-    return json.dumps(_encode(state), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    arrays: list[np.ndarray] = []
+    head = json.dumps(_encode(state, arrays), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    parts: list[bytes | memoryview] = [_BINARY_MAGIC, len(head).to_bytes(8, "little"), head]
+    parts += [np.ascontiguousarray(a).reshape(-1).view(np.uint8).data for a in arrays]
+    return b"".join(parts)
 
 
 def state_from_bytes(blob: bytes) -> Any:
-    """The inverse of :func:`state_to_bytes`."""
-    return _decode(json.loads(blob))
+    """The inverse of :func:`state_to_bytes` (also reads the earlier all-JSON format)."""
+    if not blob.startswith(_BINARY_MAGIC):
+        return _decode(json.loads(blob), None)
+    start = len(_BINARY_MAGIC) + 8
+    end = start + int.from_bytes(blob[len(_BINARY_MAGIC) : start], "little")
+    return _decode(json.loads(blob[start:end]), (memoryview(blob), end))
 
 
-def _encode(value: Any) -> Any:
+def _encode(value: Any, arrays: list[np.ndarray]) -> Any:
     if isinstance(value, np.ndarray):
-        return {
-            "__ndarray__": base64.b64encode(np.ascontiguousarray(value).tobytes()).decode("ascii"),
-            "dtype": value.dtype.str,
-            "shape": list(value.shape),
-        }
+        offset = sum(a.nbytes for a in arrays)
+        arrays.append(value)
+        return {"__ndarray__": len(arrays) - 1, "at": offset, "dtype": value.dtype.str, "shape": list(value.shape)}
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, dict):
-        return {str(k): _encode(v) for k, v in value.items()}
+        return {str(k): _encode(v, arrays) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_encode(v) for v in value]
+        return [_encode(v, arrays) for v in value]
     if isinstance(value, (set, frozenset)):
-        return {"__set__": [_encode(v) for v in sorted(value, key=repr)]}
+        return {"__set__": [_encode(v, arrays) for v in sorted(value, key=repr)]}
     return value
 
 
-def _decode(value: Any) -> Any:
+def _decode(value: Any, raw: tuple[memoryview, int] | None) -> Any:
     if isinstance(value, dict):
         if "__ndarray__" in value:
-            data = base64.b64decode(value["__ndarray__"])
-            return np.frombuffer(data, dtype=np.dtype(value["dtype"])).reshape(value["shape"]).copy()
+            dtype = np.dtype(value["dtype"])
+            if isinstance(value["__ndarray__"], str):  # the all-JSON format
+                data = base64.b64decode(value["__ndarray__"])
+                return np.frombuffer(data, dtype=dtype).reshape(value["shape"]).copy()
+            if raw is None:
+                raise ValueError("state refers to raw array bytes it does not hold")
+            buf, base = raw
+            count = int(np.prod(value["shape"], dtype=np.int64))
+            start = base + int(value["at"])
+            view = buf[start : start + count * dtype.itemsize]
+            return np.frombuffer(view, dtype=dtype).reshape(value["shape"]).copy()
         if "__set__" in value:
-            return {_decode(v) for v in value["__set__"]}
-        return {k: _decode(v) for k, v in value.items()}
+            return {_decode(v, raw) for v in value["__set__"]}
+        return {k: _decode(v, raw) for k, v in value.items()}
     if isinstance(value, list):
-        return [_decode(v) for v in value]
+        return [_decode(v, raw) for v in value]
     return value

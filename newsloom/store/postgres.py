@@ -16,8 +16,10 @@ What differs from SQLite, by design of the server rather than of the contract:
 * Full-text search uses a text search configuration of our own, ``newsloom_search``: the
   ``simple`` configuration (no stemming, no stop words, lower case) with the ``unaccent``
   dictionary in front, over a generated ``tsvector`` of the title (weight A) and text (weight
-  B) with a GIN index. Queries go through the same configuration, so they are accent- and
-  case-insensitive in every language, as with FTS5's ``remove_diacritics``.
+  B) with a GIN index, each first through ``search_text`` (``searchtext``: NFC, the marks
+  ``unaccent`` leaves, final sigma). Queries go through the same steps, so they are accent- and
+  case-insensitive in every script and fold as the SQLite store's ``searchtext.fold`` does.
+  Snippets are cut from the original text in Python, as in SQLite.
 * Enrichment vectors are stored as pgvector's ``vector`` when the server has the extension
   when the schema is created, else as ``real[]``; ``store_info`` records which
   (``vector_storage``). Either way they read back as 32-bit floats, as from SQLite.
@@ -47,7 +49,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from newsloom.errors import StoreError
 from newsloom.model import Article, ArticleLink, Enrichment, Entity, Event, SourceFailure, Storyline
-from newsloom.store import codec
+from newsloom.store import codec, searchtext
 from newsloom.store.base import ArticleFilter, ArticleTiming, Store, StoredFailure
 from newsloom.store.sqlite import now_iso
 
@@ -192,6 +194,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX article_timings_arrived ON article_timings (arrived_at);
     """,
+    # 3 → 4: search over search_text(title/text) — NFC, accents unaccent leaves (decomposed
+    # marks, Arabic and Hebrew points) stripped, final sigma as σ — so both stores fold alike.
+    searchtext.pg_search_text_function() + """;
+    DROP INDEX articles_tsv;
+    ALTER TABLE articles DROP COLUMN tsv;
+    ALTER TABLE articles ADD COLUMN tsv tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('newsloom_search'::regconfig, search_text(title)), 'A')
+        || setweight(to_tsvector('newsloom_search'::regconfig, search_text(text)), 'B')
+    ) STORED;
+    CREATE INDEX articles_tsv ON articles USING GIN (tsv);
+    """,
 ]
 
 _ARTICLE_FIELDS = (
@@ -207,7 +220,6 @@ _UPSERT_ARTICLE = (
 )
 # ts_rank weights for {D, C, B, A}: a title hit counts three times a text hit, as with bm25(3, 1).
 _RANK_WEIGHTS = "{0.1, 0.2, 0.333, 1.0}"
-_HEADLINE_OPTIONS = "StartSel=\x02, StopSel=\x03, MaxWords=16, MinWords=6, MaxFragments=1, FragmentDelimiter=…"
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
 _RETRYABLE = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
@@ -496,6 +508,52 @@ class PostgresStore(Store):
         row = self._read(lambda cur: cur.execute(f"SELECT COUNT(*) FROM articles a{sql_where}", params).fetchone())
         return int(row[0]) if row else 0
 
+    def article_days(self, where: ArticleFilter | None = None) -> list[tuple[str, str | None]]:
+        clause, params = _where(where)
+        sql_where = " WHERE " + clause if clause else ""
+        rows = self._read(
+            lambda cur: cur.execute(
+                f"SELECT a.id, a.published_date FROM articles a{sql_where} ORDER BY {_ARTICLE_ORDER}", params
+            ).fetchall()
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def get_articles(self, article_ids: Sequence[str]) -> list[Article]:
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return []
+        rows = self._read(
+            lambda cur: cur.execute(f"SELECT {_A_COLUMNS} FROM articles a WHERE a.id = ANY(%s)", (ids,)).fetchall()
+        )
+        found = {r[0]: _article_from_row(r) for r in rows}
+        return [found[i] for i in article_ids if i in found]
+
+    def get_enrichments(self, article_ids: Sequence[str]) -> list[Enrichment]:
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return []
+        rows = self._read(
+            lambda cur: cur.execute(
+                "SELECT article_id, data, vector::real[] FROM enrichments WHERE article_id = ANY(%s)", (ids,)
+            ).fetchall()
+        )
+        found = {
+            r[0]: codec.enrichment_from_json(r[0], r[1], [float(x) for x in r[2]] if r[2] is not None else None)
+            for r in rows
+        }
+        return [found[i] for i in article_ids if i in found]
+
+    def linked_article_ids(self, article_ids: Sequence[str]) -> set[str]:
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return set()
+        rows = self._read(
+            lambda cur: cur.execute(
+                "SELECT article_id FROM article_events WHERE article_id = ANY(%s)", (ids,)
+            ).fetchall()
+        )
+        return {r[0] for r in rows}
+
     def set_status(self, article_ids: Sequence[str], status: str) -> None:
         ids = sorted(set(article_ids))
         if not ids:
@@ -734,7 +792,8 @@ class PostgresStore(Store):
 
     # -- search ------------------------------------------------------------------------
     def search(
-        self, query: str, where: ArticleFilter | None = None, *, limit: int = 20, offset: int = 0
+        self, query: str, where: ArticleFilter | None = None, *, limit: int = 20, offset: int = 0,
+        snippets: bool = True,
     ) -> list[tuple[Article, str]]:
         tsquery = ts_query(query)
         if not tsquery:
@@ -747,21 +806,20 @@ class PostgresStore(Store):
             normalized = row[0] if row else ""
             if not normalized:
                 return []  # nothing in the query survives normalisation (e.g. only "_")
-            # Rank and page first; headlines (the costly part) only for the page shown.
-            return [
-                (_article_from_row(r), _snippet(r[5], r[-1]))
-                for r in cur.execute(
-                    f"SELECT {', '.join(f'hit.{c}' for c in _ARTICLE_FIELDS)}, "
-                    f"ts_headline('{SEARCH_CONFIG}', hit.text, %s::tsquery, %s) "
-                    f"FROM (SELECT {_A_COLUMNS}, ts_rank(%s::real[], a.tsv, %s::tsquery, 1) AS rank "
-                    f"      FROM articles a WHERE a.tsv @@ %s::tsquery{extra} "
-                    "      ORDER BY rank DESC, a.id LIMIT %s OFFSET %s) hit "
-                    "ORDER BY hit.rank DESC, hit.id",
-                    [normalized, _HEADLINE_OPTIONS, _RANK_WEIGHTS, normalized, normalized, *params, limit, offset],
-                ).fetchall()
-            ]
+            rows = cur.execute(
+                f"SELECT {_A_COLUMNS}, ts_rank(%s::real[], a.tsv, %s::tsquery, 1) AS rank "
+                f"FROM articles a WHERE a.tsv @@ %s::tsquery{extra} "
+                "ORDER BY rank DESC, a.id LIMIT %s OFFSET %s",
+                [_RANK_WEIGHTS, normalized, normalized, *params, limit, offset],
+            ).fetchall()
+            return [(_article_from_row(r), "") for r in rows]
 
-        return self._read(work)
+        hits = self._read(work)
+        if snippets:
+            # Cut from the original text, as the SQLite store does (the index is folded).
+            words = searchtext.query_words(query)
+            hits = [(article, searchtext.snippet(article.text, words)) for article, _ in hits]
+        return hits
 
     # -- state -------------------------------------------------------------------------
     def get_state(self, key: str) -> bytes | None:
@@ -960,23 +1018,12 @@ def ts_query(text: str) -> str:
     The same words as ``sqlite.fts_query``; each is quoted, so tsquery operators in user input
     (``&``, ``|``, ``!``, ``<->``, ``:*``) are never parsed.
     """
-    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    words = searchtext.QUERY_WORD.findall(searchtext.search_text(text))
     if not words:
         return ""
     quoted = [f"'{w}'" for w in words]
     quoted[-1] += ":*"
     return " & ".join(quoted)
-
-
-def _snippet(text: str, headline: str) -> str:
-    """Mark with … where the headline cuts the text, as SQLite's snippet() does."""
-    plain = headline.replace("\x02", "").replace("\x03", "")
-    start = text.find(plain)
-    if not plain or start < 0:
-        return headline
-    before = "…" if text[:start].strip() else ""
-    after = "…" if text[start + len(plain) :].strip() else ""
-    return f"{before}{headline}{after}"
 
 
 def _dump(value: object) -> str:

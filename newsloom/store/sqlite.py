@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -18,7 +17,7 @@ from typing import Any
 
 from newsloom.errors import StoreError
 from newsloom.model import Article, ArticleLink, Enrichment, Entity, Event, SourceFailure, Storyline
-from newsloom.store import codec
+from newsloom.store import codec, searchtext
 from newsloom.store.base import ArticleFilter, ArticleTiming, Store, StoredFailure
 
 log = logging.getLogger(__name__)
@@ -149,6 +148,35 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX article_timings_arrived ON article_timings(arrived_at);
     """,
+    # 3 → 4: search over a folded copy of title and text (searchtext.fold: accents of every
+    # script, case, ß, final sigma), so Greek ά finds α as Latin é finds e. The index holds only
+    # the folded tokens (contentless); snippets are cut from the original text. A change to
+    # fold() needs a migration that rebuilds articles_fts like this one.
+    """
+    DROP TRIGGER articles_fts_insert;
+    DROP TRIGGER articles_fts_delete;
+    DROP TRIGGER articles_fts_update;
+    DROP TABLE articles_fts;
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='', tokenize="unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
+    );
+    INSERT INTO articles_fts(rowid, title, text)
+        SELECT rowid, newsloom_fold(title), newsloom_fold(text) FROM articles;
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text)
+            VALUES (new.rowid, newsloom_fold(new.title), newsloom_fold(new.text));
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+            VALUES ('delete', old.rowid, newsloom_fold(old.title), newsloom_fold(old.text));
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+            VALUES ('delete', old.rowid, newsloom_fold(old.title), newsloom_fold(old.text));
+        INSERT INTO articles_fts(rowid, title, text)
+            VALUES (new.rowid, newsloom_fold(new.title), newsloom_fold(new.text));
+    END;
+    """,
 ]
 
 _ARTICLE_COLUMNS = (
@@ -180,6 +208,8 @@ class SQLiteStore(Store):
         if self.path != ":memory:":
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
+        # The search index's triggers fold title and text through this (schema version 4 on).
+        self._conn.create_function("newsloom_fold", 1, _fold_or_none, deterministic=True)
         self._migrate()
 
     # -- schema ------------------------------------------------------------------------
@@ -303,6 +333,43 @@ class SQLiteStore(Store):
     def count_articles(self, where: ArticleFilter | None = None) -> int:
         clause, params = _where(where)
         return int(self._conn.execute(f"SELECT COUNT(*) FROM articles{clause}", params).fetchone()[0])
+
+    def article_days(self, where: ArticleFilter | None = None) -> list[tuple[str, str | None]]:
+        clause, params = _where(where)
+        rows = self._conn.execute(
+            f"SELECT id, published_date FROM articles{clause} ORDER BY published_date IS NULL, published_date, id",
+            params,
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def get_articles(self, article_ids: Sequence[str]) -> list[Article]:
+        found: dict[str, Article] = {}
+        for chunk in _chunks(article_ids):
+            rows = self._conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+            ).fetchall()
+            found.update((r["id"], _article_from_row(r)) for r in rows)
+        return [found[i] for i in article_ids if i in found]
+
+    def get_enrichments(self, article_ids: Sequence[str]) -> list[Enrichment]:
+        found: dict[str, Enrichment] = {}
+        for chunk in _chunks(article_ids):
+            rows = self._conn.execute(
+                f"SELECT article_id, data, vector FROM enrichments WHERE article_id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+            for r in rows:
+                found[r[0]] = codec.enrichment_from_json(r[0], r[1], codec.vector_from_bytes(r[2]))
+        return [found[i] for i in article_ids if i in found]
+
+    def linked_article_ids(self, article_ids: Sequence[str]) -> set[str]:
+        out: set[str] = set()
+        for chunk in _chunks(article_ids):
+            rows = self._conn.execute(
+                f"SELECT article_id FROM article_events WHERE article_id IN ({', '.join('?' * len(chunk))})", chunk
+            ).fetchall()
+            out.update(r[0] for r in rows)
+        return out
 
     def set_status(self, article_ids: Sequence[str], status: str) -> None:
         with self._transaction():
@@ -474,22 +541,25 @@ class SQLiteStore(Store):
 
     # -- search ------------------------------------------------------------------------
     def search(
-        self, query: str, where: ArticleFilter | None = None, *, limit: int = 20, offset: int = 0
+        self, query: str, where: ArticleFilter | None = None, *, limit: int = 20, offset: int = 0,
+        snippets: bool = True,
     ) -> list[tuple[Article, str]]:
-        match = fts_query(query)
+        words = searchtext.query_words(query)
+        match = _fts_match(words)
         if not match:
             return []
         clause, params = _where(where)
         clause = clause.replace(" WHERE ", " AND ", 1)
         columns = ", ".join(f"a.{c}" for c in _ARTICLE_COLUMNS.split(", "))
         rows = self._conn.execute(
-            f"SELECT {columns}, snippet(articles_fts, 1, '\x02', '\x03', '…', 16) AS snip "
+            f"SELECT {columns} "
             f"FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
             f"WHERE articles_fts MATCH ?{clause.replace('published_date', 'a.published_date')} "
             "ORDER BY bm25(articles_fts, 3.0, 1.0) LIMIT ? OFFSET ?",
             [match, *params, limit, offset],
         ).fetchall()
-        return [(_article_from_row(r), r["snip"]) for r in rows]
+        # The index holds folded text: the snippet is cut from the original, as stored.
+        return [(_article_from_row(r), searchtext.snippet(r["text"], words) if snippets else "") for r in rows]
 
     # -- state -------------------------------------------------------------------------
     def get_state(self, key: str) -> bytes | None:
@@ -551,6 +621,12 @@ class _Transaction:
             raise StoreError(f"database write failed and was rolled back: {exc}") from exc
 
 
+def _chunks(ids: Sequence[str], size: int = 500) -> Iterator[list[str]]:
+    """``ids`` in lists of at most ``size`` (SQLite caps the parameters of one statement)."""
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
 def _where(where: ArticleFilter | None) -> tuple[str, list[Any]]:
     if where is None:
         return "", []
@@ -599,14 +675,22 @@ def _article_from_row(row: sqlite3.Row) -> Article:
 def fts_query(text: str) -> str:
     """A safe FTS5 query from what a user typed: every word must match, the last as a prefix.
 
-    Quoting each word keeps FTS5 operators and punctuation in user input from being parsed.
+    The words are folded as the index is (``searchtext.fold``). Quoting each word keeps FTS5
+    operators and punctuation in user input from being parsed.
     """
-    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    return _fts_match(searchtext.query_words(text))
+
+
+def _fts_match(words: Sequence[str]) -> str:
     if not words:
         return ""
     quoted = [f'"{w}"' for w in words]
     quoted[-1] += "*"
     return " ".join(quoted)
+
+
+def _fold_or_none(text: str | None) -> str | None:
+    return None if text is None else searchtext.fold(text)
 
 
 def _dump(value: object) -> str:

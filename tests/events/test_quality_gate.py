@@ -17,8 +17,9 @@ from newsloom.store import Store
 
 pytestmark = pytest.mark.slow
 
-#: BCubed F1 of the demo corpus against its gold labels, measured 2026-11-22: events 0.831, storylines 0.921.
-PINNED_EVENT_F1 = 0.80
+#: BCubed F1 of the demo corpus against its gold labels, measured 2026-11-22 (session 2, time cap
+#: fitted): events 0.974, storylines 0.921. (Session 1: 0.831 / 0.921.)
+PINNED_EVENT_F1 = 0.95
 PINNED_STORY_F1 = 0.90
 
 
@@ -69,7 +70,18 @@ def test_demo_corpus_scores_at_least_the_pinned_values(store: Store) -> None:
     assert story_f1 >= PINNED_STORY_F1, f"storyline BCubed F1 fell to {story_f1:.3f}"
 
 
-@pytest.mark.xfail(strict=True, reason="known: events months apart on one topic still merge (time weight under-fitted)")
+def test_seeds_dated_events_months_apart_stay_apart_in_one_storyline(store: Store, seeds_dir: Path) -> None:
+    """Putin's visit (June 2024: 000 dated by its dateline, 003 by its text) is not Kim's (Sept 2023: 001)."""
+    events, stories = _cluster(store, [str(seeds_dir)])
+    by_prefix = {article_id[:3]: event for article_id, event in events.items()}
+    assert by_prefix["000"] == by_prefix["003"]
+    assert by_prefix["001"] != by_prefix["000"]
+    assert by_prefix["004"] != by_prefix["000"]
+    assert len(set(stories.values())) == 1
+
+
+@pytest.mark.xfail(strict=True, reason="known: 002 has no date and reads closer to 001 (Kim invites Putin) than to "
+                                       "the visit; 004 (Italian) scores below the join threshold against 001")
 def test_seeds_are_one_storyline_of_two_events(store: Store, seeds_dir: Path) -> None:
     events, stories = _cluster(store, [str(seeds_dir)])
     by_prefix = {article_id[:3]: event for article_id, event in events.items()}

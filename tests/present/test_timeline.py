@@ -65,3 +65,34 @@ def test_empty_and_dimmed() -> None:
     dimmed, _ = timeline_svg([item("a", "2024-06-10", dim=True)])
     assert 'class="tl-event dim"' in str(dimmed)
     assert "style=" not in str(dimmed)  # nothing the Content-Security-Policy would block
+
+
+def test_labels_stay_inside_the_svg_at_both_ends() -> None:
+    """Events at the first and last day carry long labels (Latin, Greek, Cyrillic): none is clipped."""
+    long_labels = {
+        "first": "Καύσωνας κλείνει την Ακρόπολη για τους επισκέπτες",
+        "first-b": "WIDE MMMM WWWW LABEL AT THE START OF THE AXIS",
+        "last": "Переговоры о зерновом коридоре возобновились в Стамбуле",
+        "last-b": "Ministrul a anunțat măsuri noi pentru fermieri",
+        "middle": "A label in the middle of the timeline",
+    }
+    days = {"first": "2024-01-01", "first-b": "2024-01-02", "last": "2024-12-31", "last-b": "2024-12-30",
+            "middle": "2024-06-15"}
+    items = [TimelineItem(i, date.fromisoformat(days[i]), None, 5, [("el", 5)], label, f"/events/{i}")
+             for i, label in long_labels.items()]
+    # an event that starts on the first day and lasts almost to the end: no room after its bar
+    items.append(TimelineItem("long", date(2024, 1, 1), date(2024, 12, 20), 2, [("ru", 2)],
+                              "Длинная история с начала года до декабря", "/events/long"))
+    for width, compact in ((960, False), (640, False), (420, True), (320, True)):
+        svg, layout = timeline_svg(items, width=width, compact=compact, labels=True)
+        assert layout.labels and ({"first", "last"} <= set(layout.labels) or compact), (width, layout.labels)
+        for event_id, (left, right) in layout.labels.items():
+            assert 0 <= left < right <= width, (width, event_id, left, right)
+        for x, anchor, text in re.findall(r'class="tl-label" x="([\d.-]+)" y="[\d.]+" text-anchor="(\w+)">([^<]*)<',
+                                          str(svg)):
+            assert 0 <= float(x) <= width, (width, text)
+            assert anchor in {"start", "end"}
+        # the first event's label is after its dot, the last one's before it
+        if "last" in layout.labels:
+            assert layout.labels["first"][0] > layout.positions["first"][0]
+            assert layout.labels["last"][1] < layout.positions["last"][0]

@@ -193,6 +193,89 @@ def test_search_is_accent_insensitive_and_safe(store: Store) -> None:
     assert [a.id for a, _ in store.search("cambiato")] == ["it"]
 
 
+def _found(store: Store, query: str) -> set[str]:
+    return {a.id for a, _ in store.search(query, limit=50)}
+
+
+def test_search_folds_greek_accents_and_final_sigma(store: Store) -> None:
+    store.put_articles([
+        make_article("el", title="Καύσωνας στην Ακρόπολη", text="Η Ελλάς κλείνει τον χώρο έως τις 5 Μαΐου.",
+                     lang="el"),
+        make_article("el-plain", title="ακροπολη", text="χωρις τονους", lang="el"),
+    ])
+    for query in ("ακροπολη", "Ακρόπολη", "ΑΚΡΌΠΟΛΗ", "ΑΚΡΟΠ"):
+        assert _found(store, query) == {"el", "el-plain"}, query
+    assert _found(store, "μαιου") == _found(store, "ΜΑΐΟΥ") == {"el"}  # ΐ: dialytika and tonos
+    assert _found(store, "ΕΛΛΑΣ") == _found(store, "ελλας") == _found(store, "Ελλάς") == {"el"}  # ς = σ
+    assert _found(store, "τονου") == {"el-plain"}  # unaccented text found by an accented query below too
+    assert _found(store, "τόνους") == {"el-plain"}
+    hits = dict((a.id, s) for a, s in store.search("ακροπολη καυσωνας χωρο"))
+    assert set(hits) == {"el"}
+    assert "\x02χώρο\x03" in hits["el"]  # snippets show the original text, accents and all
+
+
+def test_search_keeps_russian_short_i_and_folds_yo(store: Store) -> None:
+    """й is a letter of its own to a Russian reader (мой ≠ мои); ё is written е most of the time."""
+    store.put_articles([
+        make_article("moi", title="Мой дом", text="Йод и край.", lang="ru"),
+        make_article("moi-pl", title="Мои дома", text="Иод и краи.", lang="ru"),
+        make_article("yolka", title="Ёлка на площади", text="Зелёная ёлка.", lang="ru"),
+        make_article("elka", title="Елка в парке", text="Зеленая елка.", lang="ru"),
+        make_article("stress", title="Приве\u0301т", text="Ударе\u0301ние в словаре.", lang="ru"),
+    ])
+    assert _found(store, "мой") == {"moi"}
+    assert _found(store, "МОИ") == {"moi-pl"}
+    assert _found(store, "край") == {"moi"} and _found(store, "краи") == {"moi-pl"}
+    assert _found(store, "йод") == {"moi"} and _found(store, "иод") == {"moi-pl"}
+    assert _found(store, "елка") == _found(store, "ёлка") == _found(store, "ЁЛКА") == {"yolka", "elka"}
+    assert _found(store, "зеленая") == {"yolka", "elka"}
+    assert _found(store, "привет") == {"stress"}  # a stress mark is an accent
+    assert _found(store, "ударение") == {"stress"}
+
+
+def test_search_folds_romanian_comma_and_cedilla(store: Store) -> None:
+    store.put_articles([
+        make_article("comma", title="Știri din București", text="Țara și orașul.", lang="ro"),
+        make_article("cedilla", title="Ştiri din Bucureşti", text="Ţara şi oraşul.", lang="ro"),
+        make_article("plain", title="Stiri din Bucuresti", text="Tara si orasul.", lang="ro"),
+    ])
+    for query in ("stiri", "știri", "ştiri", "ȘTIRI", "ŞTIRI", "bucureşti", "bucurești", "țara", "ţara", "orasul"):
+        assert _found(store, query) == {"comma", "cedilla", "plain"}, query
+
+
+def test_search_folds_german_sharp_s_and_accents_both_ways(store: Store) -> None:
+    store.put_articles([
+        make_article("de", title="Die Straße", text="Große Müller-Gruppe.", lang="de"),
+        make_article("ch", title="Die Strasse", text="Grosse Muller-Gruppe.", lang="de"),
+        make_article("fr", title="Le café de l'Élysée", text="Un été à Noël.", lang="fr"),
+        make_article("en", title="Cafe near the Elysee", text="Summer at Noel.", lang="en"),
+    ])
+    for query in ("strasse", "straße", "STRASSE", "große", "grosse", "müller", "muller", "MÜLLER"):
+        assert _found(store, query) == {"de", "ch"}, query
+    assert _found(store, "elysee") == _found(store, "Élysée") == _found(store, "ÉLYSÉE") == {"fr", "en"}
+    assert _found(store, "café") == _found(store, "cafe") == {"fr", "en"}
+    assert _found(store, "noël") == _found(store, "noel") == {"fr", "en"}
+    snippet = dict((a.id, s) for a, s in store.search("gross"))["de"]
+    assert "\x02Große\x03" in snippet
+
+
+def test_sqlite_migration_folds_an_existing_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database written before schema version 4 gets its search index rebuilt, folded."""
+    from newsloom.store import sqlite as sqlite_store
+
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(sqlite_store, "MIGRATIONS", MIGRATIONS[:3])
+    with SQLiteStore(path) as old:
+        old.put_articles([make_article("el", title="Ακρόπολη", text="Η Ελλάς.", lang="el")])
+        assert old.schema_version == 3
+    monkeypatch.undo()
+    with SQLiteStore(path) as store:
+        assert store.schema_version == len(MIGRATIONS) >= 4
+        assert _found(store, "ακροπολη") == _found(store, "ελλας") == {"el"}
+        store.put_articles([make_article("el", title="Άλλος τίτλος", text="Κείμενο.", lang="el")])
+        assert _found(store, "ακροπολη") == set() and _found(store, "αλλος") == {"el"}
+
+
 def test_state_codec_round_trips_arrays_without_pickle() -> None:
     import numpy as np
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from newsloom.model import Event, Storyline
+from newsloom.present.digest import outlet_name
 from newsloom.store import Store, open_store
 
 from .timeline import parse_day
@@ -118,7 +119,7 @@ class Catalog:
         articles: dict[str, ArticleMeta] = {}
         for a in store.iter_articles():
             articles[a.id] = ArticleMeta(
-                a.id, a.title, a.lang or "unknown", a.outlet or a.group or "unknown",
+                a.id, a.title, a.lang or "unknown", outlet_name(a),
                 (a.published or "")[:10] or None, a.published, a.url, a.content_hash, a.status,
             )
         events = store.list_events()

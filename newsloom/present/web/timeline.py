@@ -92,6 +92,43 @@ class TimelineLayout:
     height: int
     lanes: int
     positions: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # id → (x, y, r)
+    labels: dict[str, tuple[float, float]] = field(default_factory=dict)  # id → (left, right) of its label
+
+
+LABEL_FONT_PX = 11.5  # .tl-label in newsloom.css
+_NARROW = frozenset(" iljtfrI.,:;'!|()[]-")
+_WIDE = frozenset("mwMW@%")
+
+
+def text_width(text: str, font_px: float = LABEL_FONT_PX) -> float:
+    """A generous estimate of ``text``'s rendered width in a sans-serif font (SVG has no measure)."""
+    ems = 0.0
+    for ch in text:
+        if ch in _NARROW:
+            ems += 0.32
+        elif ch in _WIDE:
+            ems += 0.9
+        elif ord(ch) >= 0x2E80:  # CJK and other full-width characters
+            ems += 1.0
+        elif ch.isupper():
+            ems += 0.72
+        elif ch.isascii():
+            ems += 0.56
+        else:  # Cyrillic, Greek, accented Latin …: a little wider than ASCII
+            ems += 0.62
+    return ems * font_px
+
+
+def _fit(text: str, room: float) -> str:
+    """``text``, cut with … until its estimated width fits ``room`` ("" when even a stub does not)."""
+    if text_width(text) <= room:
+        return text
+    while len(text) > 4:
+        text = text[:-1]
+        cut = text.rstrip() + "…"
+        if text_width(cut) <= room:
+            return cut
+    return ""
 
 
 def _fmt(value: float) -> str:
@@ -175,7 +212,7 @@ def timeline_svg(
     labels = (not compact or bool(label_top)) if labels is None else labels
     r_min, r_max = (3.0, 12.0) if compact else (4.0, 20.0)
     lane_h = 2 * r_max + 4
-    char_w, max_chars = (6.0, 30) if compact else (6.4, 38)
+    max_chars = 30 if compact else 38
     ranked = sorted(items, key=lambda i: (-i.size, i.start, i.id))
     labelled = {i.id for i in (ranked[:label_top] if label_top else ranked)} if labels else set()
     margin_x, top, axis_h = r_max + 6, 6.0, 26.0
@@ -209,13 +246,17 @@ def timeline_svg(
         text, label_x, anchor = "", 0.0, "start"
         if item.id in labelled and item.label:
             text = item.label if len(item.label) <= max_chars else item.label[: max_chars - 1].rstrip() + "…"
-            width_px = len(text) * char_w
-            if right + 4 + width_px <= width - 4:  # after the dot (and its duration bar)
-                label_x, anchor = right + 4, "start"
-                right = label_x + width_px
-            else:  # no room on the right: before the dot
+            # Labels stay inside the viewBox: after the dot (and its duration bar) when there is
+            # room, else before it, else on the roomier side, shortened to fit.
+            room_right, room_left = width - 4 - (right + 4), x - r - 4 - 4
+            if text_width(text) > room_right and (text_width(text) <= room_left or room_left > room_right):
+                text = _fit(text, room_left)
                 label_x, anchor = x - r - 4, "end"
-                left = label_x - width_px
+                left = label_x - text_width(text) if text else left
+            else:
+                text = _fit(text, room_right)
+                label_x, anchor = right + 4, "start"
+                right = label_x + text_width(text) if text else right
         lane = next((n for n, end in enumerate(lane_ends) if end + 6 <= left), None)
         if lane is None and text and len(lane_ends) >= max_lanes:  # no room for the label: the dot alone
             text, left, right = "", x - r, max(x + r, x_of(item.end) if item.end else x)
@@ -276,6 +317,8 @@ def timeline_svg(
             f'<circle cx="{_fmt(x)}" cy="{_fmt(cy)}" r="{_fmt(r)}" fill="none" stroke="#ffffff" stroke-width="1"/>'
         )
         if text:
+            extent = text_width(text)
+            layout.labels[item.id] = (label_x - extent, label_x) if anchor == "end" else (label_x, label_x + extent)
             group.append(
                 f'<text class="tl-label" x="{_fmt(label_x)}" y="{_fmt(cy + 4)}" text-anchor="{anchor}">'
                 f"{escape(text)}</text>"

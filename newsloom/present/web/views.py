@@ -20,8 +20,9 @@ from newsloom.present.digest import (
     get_digest,
     load_cached,
     mention_pattern,
+    outlet_name,
 )
-from newsloom.store import ArticleFilter, Store
+from newsloom.store import ArticleFilter, Store, searchtext
 
 from .catalog import Catalog, EventMeta, Filters, StorylineMeta
 from .timeline import TimelineItem, lang_color, timeline_svg
@@ -264,9 +265,12 @@ def lang_counts(pairs: Sequence[tuple[str, int]]) -> list[LangCount]:
 
 
 def entity_briefs(ctx: ViewContext, ids: Sequence[str], limit: int = 6) -> list[EntityBrief]:
+    """Entities by id, or by name (events and storylines keep their key entities' names)."""
     out: list[EntityBrief] = []
     for value in ids[:limit]:
         found = ctx.entity(value)
+        if found is None:
+            found = next((e for e in ctx.store.list_entities(query=value, limit=10) if e.name == value), None)
         out.append(EntityBrief(found.id, found.name, found.type) if found else EntityBrief(value, value, "MISC"))
     return out
 
@@ -292,7 +296,7 @@ def article_brief(ctx: ViewContext, article_id: str) -> ArticleBrief | None:
         link = ctx.store.article_link(article_id)
         event_id = link.event_id if link else None
         return ArticleBrief(
-            article.id, article.title, article.lang or "unknown", article.outlet or article.group or "unknown",
+            article.id, article.title, article.lang or "unknown", outlet_name(article),
             article.published, article.url, event_id, _storyline_of(ctx, event_id),
         )
     event_id = ctx.catalog.article_event.get(article_id)
@@ -468,7 +472,7 @@ def article_detail(ctx: ViewContext, article_id: str) -> ArticleDetail:
             if meta.storyline_id and meta.storyline_id in ctx.catalog.storylines:
                 storyline = storyline_brief(ctx, ctx.catalog.storylines[meta.storyline_id])
     brief = ArticleBrief(
-        article.id, article.title, article.lang or "unknown", article.outlet or article.group or "unknown",
+        article.id, article.title, article.lang or "unknown", outlet_name(article),
         article.published, article.url, event.id if event else event_id, storyline.id if storyline else None,
     )
     mentions = enrichment.entities if enrichment else []
@@ -640,18 +644,20 @@ def search(ctx: ViewContext, query: str, filters: Filters, *, limit: int = 20, o
         total = offset + len(hits) + len(probe)
         capped = bool(probe)
     else:
-        everything = ctx.store.search(query, where, limit=SEARCH_CAP + 1, offset=0)
+        # Snippets only for the page shown: cutting them is the costly part of a hit.
+        everything = ctx.store.search(query, where, limit=SEARCH_CAP + 1, offset=0, snippets=False)
         capped = len(everything) > SEARCH_CAP
         everything = everything[:SEARCH_CAP]
         if allowed is not None:
             everything = [(a, s) for a, s in everything if a.id in allowed]
         total = len(everything)
-        hits = everything[offset : offset + limit]
+        words = searchtext.query_words(query)
+        hits = [(a, searchtext.snippet(a.text, words)) for a, _ in everything[offset : offset + limit]]
     items: list[SearchHit] = []
     for article, snippet in hits:
         event_id = ctx.catalog.article_event.get(article.id)
         brief = ArticleBrief(article.id, article.title, article.lang or "unknown",
-                             article.outlet or article.group or "unknown", article.published, article.url,
+                             outlet_name(article), article.published, article.url,
                              event_id, _storyline_of(ctx, event_id))
         plain, html, spans = snippet_parts(snippet)
         items.append(SearchHit(brief, plain, html, spans))

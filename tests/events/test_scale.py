@@ -1,0 +1,217 @@
+"""Bounded memory and delta writes: the active window of the clusterer and linker, and the
+pipeline writing only what changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+from eventsynth import DIM, Topics, make_params
+
+from newsloom import pipeline
+from newsloom.events import cluster as cluster_module
+from newsloom.events.cluster import EventClusterer
+from newsloom.events.duplicates import DuplicateIndex
+from newsloom.events.features import ClusterInput
+from newsloom.events.storylines import StorylineLinker
+from newsloom.model import Article, Enrichment, EntityMention
+from newsloom.pipeline import cluster_stored, clustering_records, load_clustering
+from newsloom.store import open_store
+
+
+def _stream(topics: Topics, days: int, per_day: int, happening_days: int = 5) -> list[ClusterInput]:
+    """A dated stream: a new happening every ``happening_days``, topics recurring only after 200 days."""
+    out = []
+    for d in range(days):
+        h = d // happening_days
+        for _ in range(per_day):
+            out.append(topics.article(h % 40, day=d, entities={f"e{h}": 2.0, "common": 1.0}))
+    return out
+
+
+def _windowed(days: int = 30, min_active: int = 0) -> EventClusterer:
+    c = EventClusterer(make_params(retire_after_days=days), dim=DIM)
+    c.retire_min_active = min_active
+    return c
+
+
+def test_retirement_keeps_the_clusterer_bounded_on_a_long_stream(topics: Topics) -> None:
+    c = _windowed()
+    linker = StorylineLinker(c.params, dim=DIM)
+    items = _stream(topics, days=500, per_day=10)
+    most_held = most_rows = 0
+    for s in range(0, len(items), 50):
+        c.add(items[s : s + 50])
+        linker.update(c)
+        c.commit()
+        linker.commit()
+        most_held, most_rows = max(most_held, len(c)), max(most_rows, c.rows)
+    assert len(items) == 5000
+    # ~35 days × 10 articles are active at any time; rows are compacted once dead ones outnumber them
+    assert most_held <= 450
+    assert most_rows <= most_held + 1024 + 100
+    assert len(c.ids) < 100  # events too
+    snap = c.snapshot()
+    assert len(snap["article_ids"]) == len(c) <= 450
+    assert len(snap["events"]) == len(c.ids)
+    # the linker keeps only storylines active in the last STORY_RETIRE_DAYS (365) of stream time:
+    # of the 100 happenings, the ~73 of the last year, frozen, plus the live ones
+    frozen = sum(len(s.frozen) for s in linker._stories.values())
+    assert 50 <= frozen <= 80 and frozen + len(c.ids) < 100
+
+
+def test_a_retired_event_is_not_joined(topics: Topics) -> None:
+    def run(days: int) -> tuple[EventClusterer, str, str]:
+        t = Topics()
+        c = _windowed(days)
+        first = c.add([t.article(0, day=0), t.article(0, day=1)])
+        c.add([t.article(5, day=40)])  # stream time moves 40 days on
+        old = first["a1"]
+        late = c.add([t.article(0, day=1)])  # a late article on the first happening
+        return c, old, late["a4"]
+
+    c, old, late = run(days=0)  # no window: the late article joins its happening
+    assert late == old
+    c, old, late = run(days=30)
+    assert old in c.retiring() and late != old
+    assert c.knows("a1")  # until the retirement is committed
+    c.commit()
+    assert not c.knows("a1") and not c.knows("a2") and c.knows("a4")
+    assert old not in c.ids and c.retiring() == []
+    assert old not in c.nearest_events(c.centroid(late), k=10)
+
+
+def test_snapshot_restore_round_trips_with_retirement(topics: Topics) -> None:
+    items = _stream(topics, days=120, per_day=6)
+    a = _windowed()
+    for s in range(0, 360, 40):
+        a.add(items[s : s + 40])
+        a.commit()
+    a.add(items[360:400])  # leave some events retiring and some changes uncommitted
+    b = EventClusterer.restore(a.snapshot())
+    assert b.retiring() == a.retiring() and b.changed_events() == a.changed_events()
+    assert b.changed_links() == a.changed_links() and len(b) == len(a) and b.now == a.now
+    for s in range(400, len(items), 40):
+        assert a.add(items[s : s + 40]) == b.add(items[s : s + 40])
+        assert a.retiring() == b.retiring()
+        a.commit()
+        b.commit()
+    assert a.assignments() == b.assignments()
+    assert a.redirects == b.redirects
+    assert len(b) < len(items) / 2
+
+
+def test_duplicate_index_forgets_removed_texts() -> None:
+    idx = DuplicateIndex(0.8)
+    text = "the quick brown fox jumps over the lazy dog near the river bank today"
+    assert idx.check("a", text) is None
+    assert idx.check("b", text + " again") is not None  # near copy of a
+    idx.remove("a")
+    assert idx.check("c", text) is None  # neither exact nor near any more
+    back = DuplicateIndex.from_state(idx.to_state())
+    assert back.check("d", text) is not None and back.check("d", text).original == "c"  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------------------- pipeline
+
+BIG = 384
+
+
+def _articles(n: int, days: int, seed: int = 1) -> list[tuple[Article, Enrichment]]:
+    """Enriched articles on 384-d vectors: a happening every 4 days, each on its own direction."""
+    rng = np.random.default_rng(seed)
+    base = rng.normal(size=BIG)
+    dirs = [rng.normal(size=BIG) for _ in range(64)]
+    out = []
+    for k in range(n):
+        d = k * days // n
+        h = d // 4
+        v = 3 * base + dirs[h % 64] * 1.5 + rng.normal(scale=0.3, size=BIG)
+        v /= np.linalg.norm(v)
+        day = dt.date(2024, 1, 1) + dt.timedelta(days=d)
+        aid = f"p{k:05d}"
+        words = " ".join(f"w{h}x{j}" for j in range(8))
+        a = Article(id=aid, origin=f"x/{aid}", kind="text", raw=words, title=f"Happening {h} report",
+                    text=f"{words} report {k} outlet text", content_hash=aid, outlet=f"o{k % 5}", lang="en",
+                    published=day.isoformat())
+        e = Enrichment(aid, entities=[EntityMention(f"E{h}", f"Thing {h}", "MISC", (f"Thing {h}",), 2),
+                                      EntityMention(f"T{h % 7}", f"Topic {h % 7}", "MISC", (f"Topic {h % 7}",), 1)],
+                       vector=v.astype(np.float32).tolist())
+        out.append((a, e))
+    return out
+
+
+def _put(store: object, rows: list[tuple[Article, Enrichment]]) -> None:
+    store.put_articles([a for a, _ in rows])  # type: ignore[attr-defined]
+    store.put_enrichments([e for _, e in rows])  # type: ignore[attr-defined]
+
+
+def _store_view(store: object, article_ids: list[str]) -> tuple[dict[str, tuple], dict[str, tuple]]:
+    links = {}
+    events: dict[str, tuple] = {}
+    for aid in article_ids:
+        link = store.article_link(aid)  # type: ignore[attr-defined]
+        assert link is not None, aid
+        ev = store.get_event(link.event_id)  # type: ignore[attr-defined]
+        links[aid] = (ev.id, link.duplicate_of, link.translation_of)
+        events[ev.id] = (tuple(sorted(ev.article_ids)), ev.label, ev.first_date, ev.last_date,
+                         tuple(ev.languages), tuple(sorted(ev.outlets)))
+    return links, events
+
+
+def test_delta_writes_keep_the_store_equal_to_a_full_write(tmp_path: Path) -> None:
+    rows = _articles(300, days=60)
+    store = open_store(str(tmp_path / "delta.db"))
+    for part in (rows[:120], rows[120:200], rows[200:]):  # run, then add more, twice
+        _put(store, part)
+        cluster_stored(store, chunk_size=32)
+    cluster_stored(store)  # a run with nothing new changes nothing
+    clusterer, linker = load_clustering(store)
+    events, storylines, links = clustering_records(store, clusterer, linker)  # the full write
+    assert len(links) == len(rows)
+    for link in links:
+        assert store.article_link(link.article_id) == link
+    for ev in events:
+        got = store.get_event(ev.id)
+        assert got is not None
+        if ev.merged_into is not None:
+            assert got.id == clusterer.resolve(ev.id)
+            continue
+        assert (got.label, got.first_date, got.last_date, got.storyline_id, got.languages, got.outlets) == (
+            ev.label, ev.first_date, ev.last_date, ev.storyline_id, ev.languages, ev.outlets)
+        assert sorted(got.article_ids) == sorted(ev.article_ids)
+    assert {e.id for e in store.list_events()} == {e.id for e in events if e.merged_into is None}
+    for s in storylines:
+        got_s = store.get_storyline(s.id)
+        assert got_s is not None
+        assert (got_s.event_ids, got_s.first_date, got_s.last_date) == (s.event_ids, s.first_date, s.last_date)
+    store.close()
+
+
+def test_streamed_run_with_retirement_matches_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cluster_module, "RETIRE_MIN_ACTIVE", 0)
+    monkeypatch.setattr(pipeline, "STATE_PART_BYTES", 4096)  # the saved state in many small pieces
+    rows = _articles(400, days=200)
+    chunked = open_store(str(tmp_path / "chunked.db"))
+    _put(chunked, rows)
+    assert cluster_stored(chunked, chunk_size=40, save_every=100) == len(rows)
+    clusterer, _ = load_clustering(chunked)
+    assert len(clusterer) < len(rows) / 3  # most articles retired from memory ...
+    links, events = _store_view(chunked, [a.id for a, _ in rows])  # ... and every one is in the store
+    # the same stream clustered by one process that never retires anything
+    monkeypatch.setattr(cluster_module, "RETIRE_MIN_ACTIVE", 10**9)
+    whole = open_store(str(tmp_path / "whole.db"))
+    _put(whole, rows)
+    cluster_stored(whole, chunk_size=10**6)
+    links2, events2 = _store_view(whole, [a.id for a, _ in rows])
+    # happenings are 4 days long and 30 days apart from their topic's next one: the window changes nothing
+    assert {tuple(sorted(m)) for m, *_ in events.values()} == {tuple(sorted(m)) for m, *_ in events2.values()}
+    assert events == events2 and links == links2
+    # the storylines of the retired events stay readable, with every event
+    for sid in {chunked.get_event(e).storyline_id for e in events}:
+        s = chunked.get_storyline(sid)
+        assert s is not None and s.event_ids and all(chunked.get_event(e) is not None for e in s.event_ids)
+    chunked.close()
+    whole.close()

@@ -59,6 +59,16 @@ log = logging.getLogger("newsloom")
 
 DB_OPTION = typer.Option("newsloom.db", "--db", help="Store: a SQLite file, or postgresql://…", envvar="NEWSLOOM_DB")
 
+ENGINE_OPTION = typer.Option(
+    "local", "--engine", metavar="local|ray",
+    help="Where per-article work runs: 'local' (this process and a process pool) or 'ray' "
+    "(a Ray cluster through Ray Data; needs newsloom's 'ray' extra).",
+)
+RAY_ADDRESS_OPTION = typer.Option(
+    None, "--ray-address", metavar="ADDR",
+    help="With --engine ray: the address of a running Ray cluster; without it a local one is started.",
+)
+
 
 def redact(address: str) -> str:
     """A store address fit to print: any password in it replaced by ***."""
@@ -117,15 +127,8 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors and the final counts."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every step."),
-    engine_name: str = typer.Option(
-        "local", "--engine", metavar="local|ray",
-        help="Where per-article work runs: 'local' (this process and a process pool) or 'ray' "
-        "(a Ray cluster through Ray Data; needs newsloom's 'ray' extra).",
-    ),
-    ray_address: str | None = typer.Option(
-        None, "--ray-address", metavar="ADDR",
-        help="With --engine ray: the address of a running Ray cluster; without it a local one is started.",
-    ),
+    engine_name: str = ENGINE_OPTION,
+    ray_address: str | None = RAY_ADDRESS_OPTION,
 ) -> None:
     """Ingest, clean and store articles, then print a summary and write the report.
 
@@ -137,12 +140,6 @@ def run(
         inputs.append(str(demo_corpus()))
     if not inputs and urls is None:
         err.print("[red]error:[/red] nothing to read: give files, folders or URLs, --urls FILE, or --demo")
-        raise typer.Exit(2)
-    if engine_name not in ("local", "ray"):
-        err.print(f"[red]error:[/red] unknown engine {engine_name!r}: use local or ray")
-        raise typer.Exit(2)
-    if ray_address and engine_name != "ray":
-        err.print("[red]error:[/red] --ray-address needs --engine ray")
         raise typer.Exit(2)
     options = RunOptions(batch_size=batch_size, urls_file=str(urls) if urls else None)
     options.fetch.allow_private = allow_private
@@ -175,7 +172,16 @@ def run(
 
 @contextmanager
 def _engine(name: str, ray_address: str | None) -> Iterator[Engine]:
-    """The engine ``run`` uses; a Ray engine's local cluster stops when the run ends."""
+    """The engine ``run`` and ``watch`` use; a Ray engine's local cluster stops when the command ends.
+
+    A bad choice (unknown engine, ``--ray-address`` without ``--engine ray``, Ray missing) exits with status 2.
+    """
+    if name not in ("local", "ray"):
+        err.print(f"[red]error:[/red] unknown engine {name!r}: use local or ray")
+        raise typer.Exit(2)
+    if ray_address and name != "ray":
+        err.print("[red]error:[/red] --ray-address needs --engine ray")
+        raise typer.Exit(2)
     if name != "ray":
         yield LocalEngine()
         return
@@ -665,6 +671,8 @@ def watch(
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Articles written per transaction."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every step, and idle cycles."),
+    engine_name: str = ENGINE_OPTION,
+    ray_address: str | None = RAY_ADDRESS_OPTION,
 ) -> None:
     """Watch folders and feeds; run new and changed inputs through the pipeline as they come.
 
@@ -678,8 +686,9 @@ def watch(
     _setup_logging(quiet, verbose)
     options = RunOptions(batch_size=batch_size)
     options.fetch.allow_private = allow_private
-    with _open(db) as store:
-        watcher = Watcher(paths, store, options, interval=interval, max_files=None if once else max_files)
+    with _open(db) as store, _engine(engine_name, ray_address) as engine:
+        watcher = Watcher(paths, store, options, interval=interval, max_files=None if once else max_files,
+                          engine=engine)
         stop = threading.Event()
         with StopOnSignal(stop):
             reports = watcher.run(once=once, stop=stop)

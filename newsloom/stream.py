@@ -36,6 +36,7 @@ from functools import partial
 from types import FrameType
 from typing import Any
 
+from newsloom.engines import Engine
 from newsloom.errors import InputError, NewsloomError
 from newsloom.model import SourceFailure, SourceItem
 from newsloom.pipeline import RunOptions, cluster_stored, enrich_stored, ingest
@@ -120,6 +121,7 @@ class Watcher:
     """Polls folders, files and feeds and runs each batch of new inputs through the pipeline.
 
     ``transport`` is for tests (a ``MockTransport``); by default feeds are fetched over HTTP.
+    ``engine`` runs the per-article work (default: this process); events are placed here.
     ``interval`` overrides the per-kind defaults (60 s for URLs, 5 s for paths). At most
     ``max_files`` new or changed files of a folder are read per cycle (None: all), so a backlog
     goes through in bounded cycles and a stop request is honoured soon; the files left for later
@@ -136,8 +138,10 @@ class Watcher:
         transport: Transport | None = None,
         max_files: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        engine: Engine | None = None,
     ) -> None:
         self.max_files = max_files
+        self.engine = engine
         self.store = store
         self.options = options or RunOptions()
         self._clock = clock
@@ -339,14 +343,14 @@ class Watcher:
         report.inputs = sum(isinstance(r, SourceItem) for r in results)
         if results:
             before = set(self.store.article_ids(ArticleFilter(status="ingested")))
-            summary = ingest([], self.store, self.options, items=results, command="watch")
+            summary = ingest([], self.store, self.options, items=results, command="watch", engine=self.engine)
             self.commit()
             ingested_at = now_ms()
             after = self.store.article_ids(ArticleFilter(status="ingested"))
             report.failed, report.failures = len(summary.failures), summary.failures
             report.stored, report.updated, report.unchanged = summary.stored, summary.updated, summary.unchanged
             self._record_ingested([i for i in after if i not in before], arrivals, ingested_at)
-        report.enriched = self._phase("ingested", lambda: enrich_stored(self.store), "enriched_at")
+        report.enriched = self._phase("ingested", lambda: enrich_stored(self.store, engine=self.engine), "enriched_at")
         report.clustered = self._phase("enriched", lambda: cluster_stored(self.store), "clustered_at")
         report.seconds = time.perf_counter() - started
         return report

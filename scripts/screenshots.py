@@ -105,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or str(Path(tmp) / "demo.db")
         if not args.db:
-            subprocess.run([*newsloom, "run", "--demo", "--db", db, "--quiet", "-o", str(Path(tmp) / "report.html")],
+            report = str(Path(tmp) / "report.html")
+            subprocess.run([*newsloom, "run", "--demo", "--db", db, "--quiet", "--report", report],
                            check=True, env=env, cwd=tmp)
         port = _free_port()
         base = f"http://127.0.0.1:{port}"

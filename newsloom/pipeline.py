@@ -565,9 +565,11 @@ def cluster_stored(
     """Place every enriched, not yet clustered article into an event, in time order; link storylines.
 
     Incremental: earlier events keep their ids, new articles join them or open new ones, and
-    merged events leave a redirect. Streams: ids and dates are read first, then articles are
-    fetched, clustered and their changes written ``chunk_size`` at a time; only events,
-    storylines and links that changed are written. Returns how many articles were placed.
+    merged events leave a redirect. An article whose text changed is placed again (an event it
+    leaves empty redirects to its new one), unless its event has left the active window.
+    Streams: ids and dates are read first, then articles are fetched, clustered and their
+    changes written ``chunk_size`` at a time; only events, storylines and links that changed
+    are written. Returns how many articles were placed.
     """
     progress = progress or _NoProgress()
     order = clustering_order(store, ArticleFilter(status="enriched"))
@@ -585,16 +587,22 @@ def cluster_stored(
         articles = {a.id: a for a in store.get_articles(chunk)}
         enrichments = {e.article_id: e for e in store.get_enrichments(chunk)}
         inputs = []
+        left: dict[str, str] = {}  # changed article → the event it left
         for article_id in chunk:
             article, enrichment = articles.get(article_id), enrichments.get(article_id)
             if article is None or enrichment is None or enrichment.vector is None:
                 continue
-            if article_id in linked or clusterer.knows(article_id):
-                continue  # a changed article keeps the event it had
+            if clusterer.knows(article_id):  # its text changed: place it again
+                left[article_id] = clusterer.withdraw(article_id) or ""
+            elif article_id in linked:
+                continue  # changed, but its event has left the active window: it stays there
             inputs.append(cluster_input(article, enrichment))
         del articles, enrichments
         for b in range(0, len(inputs), batch_size):
             clusterer.add(inputs[b : b + batch_size])
+        for article_id, old_event in left.items():
+            if old_event:
+                clusterer.redirect_dropped(old_event, clusterer.event_of(article_id))
         placed += len(inputs)
         done.extend(chunk)
         since_save += len(chunk)

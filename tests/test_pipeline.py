@@ -161,3 +161,43 @@ def test_reingesting_a_changed_article_re_enriches_without_double_counting(store
     assert enrich_stored(store) == 1
     vienna = next(e for e in store.list_entities() if e.name == "Vienna")
     assert vienna.article_count == 1
+
+
+def _place(store: Store, folder: Path) -> dict[str, str]:
+    from newsloom.pipeline import cluster_stored, enrich_stored
+
+    ingest([str(folder)], store)
+    enrich_stored(store)
+    cluster_stored(store)
+    out = {}
+    for article_id in store.article_ids():
+        link = store.article_link(article_id)
+        assert link is not None
+        out[article_id[: article_id.index("-0")]] = link.event_id
+    return out
+
+
+def test_a_changed_article_is_placed_again_and_an_emptied_event_redirects(store: Store, tmp_path: Path) -> None:
+    """An article rewritten to cover another event moves there; an event it leaves empty redirects."""
+    from newsloom.cli import demo_corpus
+
+    text = demo_corpus() / "text"
+    names = {"faro": "faro-0425-fondo-danubio.txt", "gazzetta": "gazzetta-0425-fondo-danubio.txt",
+             "ledger": "ledger-0424-eu-flood-fund.txt", "morgenblatt": "morgenblatt-0502-baeder-app.txt"}
+    for name in names.values():
+        (tmp_path / name).write_text((text / name).read_text(encoding="utf-8"), encoding="utf-8")
+    before = _place(store, tmp_path)
+    fund, pool_app = before["faro"], before["morgenblatt"]
+    assert before["gazzetta"] == before["ledger"] == fund != pool_app
+
+    # the pool-app article is rewritten as one more report on the flood fund
+    fund_report = (text / names["ledger"]).read_text(encoding="utf-8")
+    (tmp_path / names["morgenblatt"]).write_text(
+        "EU flood fund: what Vienna gets\n\n" + fund_report.split("\n", 2)[2] + "\nVienna will ask for its share.\n",
+        encoding="utf-8",
+    )
+    after = _place(store, tmp_path)
+    assert after["morgenblatt"] == fund
+    assert {after[k] for k in ("faro", "gazzetta", "ledger")} == {fund}
+    old = store.get_event(pool_app)
+    assert old is not None and old.id == fund  # the emptied event's id leads to where its article went

@@ -260,6 +260,46 @@ class EventClusterer:
         """Whether the article is held (added and its event not retired)."""
         return article_id in self._pos
 
+    def withdraw(self, article_id: str) -> str | None:
+        """Take an article out of its event so that ``add`` can place it again (its text changed).
+
+        The event is rebuilt from its other members; an event left with none is dropped, and
+        ``redirect_dropped`` then points its id at the article's new event. Returns the id of the
+        event the article left, or None when it is not held (never added, or its event retired:
+        a retired event is final). Corpus statistics keep the old text's terms (they only drift).
+        """
+        i = self._pos.get(article_id)
+        if i is None or self._art_event[i] not in self._events:
+            return None
+        del self._pos[article_id]
+        ev = self._events[self._art_event[i]]
+        ev.members.remove(i)
+        if i in ev.independent:
+            ev.independent.remove(i)
+            if i in self._art_ann:
+                self._art_ann.remove(i)
+        if self._dups is not None:
+            self._dups.remove(article_id)
+        self._copy_of.pop(i, None)
+        self._alive[i] = False
+        self._dead += 1
+        self._changed_events.add(ev.key)
+        if ev.members:
+            self._rebuild_event(ev)
+            self._update_centroid(ev)
+            self._dirty.add(ev.key)
+        else:
+            del self._events[ev.key]
+            if ev.key in self._cen_ann:
+                self._cen_ann.remove(ev.key)
+            self._dirty.discard(ev.key)
+        return event_id(ev.key)
+
+    def redirect_dropped(self, old: str, new: str) -> None:
+        """Point ``old``, an event ``withdraw`` emptied, at ``new`` (links to it keep working)."""
+        if _key_of(old) not in self._events and old != new:
+            self._redirect(old, self.resolve(new))
+
     def size(self, eid: str) -> int:
         """How many members (copies included) an event has."""
         return len(self._ev(eid).members)

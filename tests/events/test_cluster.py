@@ -187,3 +187,18 @@ def test_an_event_withdraw_empties_redirects_to_where_its_article_went(topics: T
     assert c.resolve(lone_event) == c.event_of("a")
     assert c.changed_redirects() == {lone_event: c.event_of("a")}
     assert c.withdraw("never-added") is None
+
+
+def test_a_deployment_may_ship_its_own_params(tmp_path, monkeypatch) -> None:
+    import pytest
+
+    from newsloom.errors import ConfigError
+
+    mine = load_params().to_dict() | {"retire_after_days": 3}
+    path = tmp_path / "params.json"
+    path.write_text(json.dumps(mine))
+    monkeypatch.setenv("NEWSLOOM_PARAMS", str(path))
+    assert load_params().retire_after_days == 3
+    monkeypatch.setenv("NEWSLOOM_PARAMS", str(tmp_path / "missing.json"))
+    with pytest.raises(ConfigError, match="missing.json"):
+        load_params()

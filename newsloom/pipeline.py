@@ -571,7 +571,11 @@ def cluster_stored(
     changes written ``chunk_size`` at a time; only events, storylines and links that changed
     are written. Returns how many articles were placed.
     """
-    progress = progress or _NoProgress()
+    with store.clustering_lock():  # one clusterer at a time: the state is loaded, advanced, saved
+        return _cluster_stored(store, progress or _NoProgress(), batch_size, chunk_size, save_every)
+
+
+def _cluster_stored(store: Store, progress: Progress, batch_size: int, chunk_size: int, save_every: int) -> int:
     order = clustering_order(store, ArticleFilter(status="enriched"))
     if not order:
         return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -218,6 +219,12 @@ class Store(ABC):
         """Timing rows that arrived at or after ``since`` (an ISO timestamp in UTC, compared as
         stored: ``YYYY-MM-DDTHH:MM:SS.mmm+00:00``), all when None; oldest arrival first, rows
         without an arrival time last."""
+
+    # -- one clusterer at a time ----------------------------------------------------------
+    @abstractmethod
+    def clustering_lock(self) -> AbstractContextManager[None]:
+        """Held while one process loads, advances and saves the clustering state; another
+        process (a second ``newsloom run``, a watcher) waits for it, so their states never mix."""
 
     # -- lifecycle ---------------------------------------------------------------------
     @abstractmethod

@@ -40,6 +40,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import psycopg
@@ -62,6 +63,7 @@ SCHEMA = "newsloom"
 SEARCH_CONFIG = "newsloom_search"
 # One number for every newsloom schema on the server: migrations of one database at a time.
 _MIGRATION_LOCK = 0x6E65_7773_6C6F_6F6D & 0x7FFF_FFFF_FFFF_FFFF  # "newsloom"
+_CLUSTERING_LOCK = _MIGRATION_LOCK - 1
 _WRITE_ATTEMPTS = 6
 _PAGE = 500  # rows fetched per query while iterating articles
 
@@ -254,6 +256,22 @@ class PostgresStore(Store):
         except PoolTimeout as exc:
             self._pool.close()
             raise StoreError(f"{self._where_from}: cannot open database: {exc}") from exc
+
+    # -- one clusterer at a time ----------------------------------------------------------
+    @contextmanager
+    def clustering_lock(self) -> Iterator[None]:
+        """A session advisory lock, held on one pooled connection until the block ends."""
+        try:
+            with self._pool.connection() as conn:
+                conn.execute("SELECT pg_advisory_lock(%s)", (_CLUSTERING_LOCK,))
+                try:
+                    yield
+                finally:
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (_CLUSTERING_LOCK,))
+        except psycopg.Error as exc:
+            raise StoreError(f"{self._where_from}: clustering lock failed: {_message(exc)}") from exc
+        except PoolTimeout as exc:
+            raise StoreError(f"{self._where_from}: no database connection: {exc}") from exc
 
     # -- connections -------------------------------------------------------------------
     def _new_pool(self) -> ConnectionPool[psycopg.Connection[Any]]:

@@ -6,11 +6,13 @@ version n to n+1, so a file written by any earlier version opens and upgrades in
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -202,6 +204,7 @@ class SQLiteStore(Store):
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
         self._lock = threading.RLock()
+        self._cluster_lock = threading.Lock()
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA foreign_keys = ON")
         self._conn.execute("PRAGMA busy_timeout = 30000")
@@ -211,6 +214,21 @@ class SQLiteStore(Store):
         # The search index's triggers fold title and text through this (schema version 4 on).
         self._conn.create_function("newsloom_fold", 1, _fold_or_none, deterministic=True)
         self._migrate()
+
+    # -- one clusterer at a time ----------------------------------------------------------
+    @contextmanager
+    def clustering_lock(self) -> Iterator[None]:
+        """An exclusive ``flock`` on ``<database>-cluster.lock`` beside the database file
+        (threads of this process share one store, and share its lock)."""
+        if self.path == ":memory:":
+            yield
+            return
+        with self._cluster_lock, open(f"{self.path}-cluster.lock", "a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     # -- schema ------------------------------------------------------------------------
     @property

@@ -289,3 +289,33 @@ def test_state_codec_round_trips_arrays_without_pickle() -> None:
     assert back["ids"] == ["a", "b"] and back["n"] == 4 and back["seen"] == {"x", "y"} and back["none"] is None
     assert back["vectors"].dtype == np.float32 and back["vectors"].tolist() == [[0, 1, 2], [3, 4, 5]]
     assert back["nested"][0]["m"].tolist() == [1, 2]
+
+
+def test_clustering_lock_lets_one_process_in_at_a_time(store: Store) -> None:
+    """A second store on the same database (as a second `newsloom run` would open) waits its turn."""
+    import threading
+    import time
+
+    from newsloom.store import open_store
+
+    address = getattr(store, "path", None) or getattr(store, "address")
+    other = open_store(address)
+    order: list[str] = []
+    holding = threading.Event()
+
+    def second() -> None:
+        holding.wait(5)
+        with other.clustering_lock():
+            order.append("second in")
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with store.clustering_lock():
+        holding.set()
+        time.sleep(0.3)
+        order.append("first out")
+    thread.join(10)
+    other.close()
+    assert order == ["first out", "second in"]
+    with store.clustering_lock():  # released: it can be taken again
+        pass

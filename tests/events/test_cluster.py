@@ -200,5 +200,5 @@ def test_a_deployment_may_ship_its_own_params(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("NEWSLOOM_PARAMS", str(path))
     assert load_params().retire_after_days == 3
     monkeypatch.setenv("NEWSLOOM_PARAMS", str(tmp_path / "missing.json"))
-    with pytest.raises(ConfigError, match="missing.json"):
+    with pytest.raises(ConfigError, match=r"missing\.json"):
         load_params()

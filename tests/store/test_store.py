@@ -298,7 +298,7 @@ def test_clustering_lock_lets_one_process_in_at_a_time(store: Store) -> None:
 
     from newsloom.store import open_store
 
-    address = getattr(store, "path", None) or getattr(store, "address")
+    address = getattr(store, "path", None) or store.address
     other = open_store(address)
     order: list[str] = []
     holding = threading.Event()

@@ -70,6 +70,11 @@ RAY_ADDRESS_OPTION = typer.Option(
 )
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 event``, ``3 events``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def redact(address: str) -> str:
     """A store address fit to print: any password in it replaced by ***."""
     return re.sub(r"(://[^:/@]+:)[^/]*@", r"\1***@", address)
@@ -235,7 +240,7 @@ def _print_summary(summary: RunSummary, store: Store, quiet: bool) -> None:
         for storyline in store.list_storylines(limit=5):
             out.print(
                 f"  {storyline.label}  [dim]{_span(storyline.first_date, storyline.last_date)} · "
-                f"{len(storyline.event_ids)} events · {' '.join(storyline.languages)}[/dim]",
+                f"{_count(len(storyline.event_ids), 'event')} · {' '.join(storyline.languages)}[/dim]",
                 highlight=False, soft_wrap=True,
             )
     for failure in summary.failures:
@@ -408,7 +413,8 @@ def storylines(
             return
         for s in found:
             out.print(f"[bold]{s.id}[/bold]  {s.label}  [dim]{_span(s.first_date, s.last_date)} · "
-                      f"{len(s.event_ids)} events · {' '.join(s.languages)} · {len(s.outlets)} outlets[/dim]",
+                      f"{_count(len(s.event_ids), 'event')} · {' '.join(s.languages)} · "
+                      f"{_count(len(s.outlets), 'outlet')}[/dim]",
                       highlight=False, soft_wrap=True)
             for event_id in s.event_ids:
                 event = store.get_event(event_id)

@@ -27,6 +27,20 @@ class ArticleFilter:
     status: str | None = None
     group: str | None = None
 
+    def conditions(self) -> list[tuple[str, str, Any]]:
+        """``(column, operator, value)`` of each restriction, for a backend to render in its SQL."""
+        out: list[tuple[str, str, Any]] = [
+            (column, "=", value)
+            for column, value in (("lang", self.lang), ("outlet", self.outlet), ("status", self.status),
+                                  ("grp", self.group))
+            if value is not None
+        ]
+        if self.since is not None:
+            out.append(("published_date", ">=", self.since[:10]))
+        if self.until is not None:
+            out.append(("published_date", "<=", self.until[:10]))
+        return out
+
 
 @dataclass(frozen=True)
 class StoredFailure:

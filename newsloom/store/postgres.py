@@ -1008,26 +1008,9 @@ def _article_from_row(row: Sequence[Any]) -> Article:
 
 def _where(where: ArticleFilter | None) -> tuple[str, list[Any]]:
     """A condition on articles aliased ``a`` (no leading WHERE), and its parameters."""
-    if where is None:
-        return "", []
-    parts: list[str] = []
-    params: list[Any] = []
-    for column, value in (
-        ("lang", where.lang),
-        ("outlet", where.outlet),
-        ("status", where.status),
-        ("grp", where.group),
-    ):
-        if value is not None:
-            parts.append(f"a.{column} = %s")
-            params.append(value)
-    if where.since is not None:
-        parts.append("a.published_date >= %s")
-        params.append(where.since[:10])
-    if where.until is not None:
-        parts.append("a.published_date <= %s")
-        params.append(where.until[:10])
-    return " AND ".join(parts), params
+    conditions = where.conditions() if where is not None else []
+    return (" AND ".join(f"a.{column} {op} %s" for column, op, _ in conditions),
+            [value for _, _, value in conditions])
 
 
 def ts_query(text: str) -> str:

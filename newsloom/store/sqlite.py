@@ -646,26 +646,12 @@ def _chunks(ids: Sequence[str], size: int = 500) -> Iterator[list[str]]:
 
 
 def _where(where: ArticleFilter | None) -> tuple[str, list[Any]]:
-    if where is None:
+    """`` WHERE …`` (or nothing) for an article filter, and its parameters."""
+    conditions = where.conditions() if where is not None else []
+    if not conditions:
         return "", []
-    parts: list[str] = []
-    params: list[Any] = []
-    for column, value in (
-        ("lang", where.lang),
-        ("outlet", where.outlet),
-        ("status", where.status),
-        ("grp", where.group),
-    ):
-        if value is not None:
-            parts.append(f"{column} = ?")
-            params.append(value)
-    if where.since is not None:
-        parts.append("published_date >= ?")
-        params.append(where.since[:10])
-    if where.until is not None:
-        parts.append("published_date <= ?")
-        params.append(where.until[:10])
-    return (" WHERE " + " AND ".join(parts), params) if parts else ("", [])
+    return (" WHERE " + " AND ".join(f"{column} {op} ?" for column, op, _ in conditions),
+            [value for _, _, value in conditions])
 
 
 def _article_from_row(row: sqlite3.Row) -> Article:

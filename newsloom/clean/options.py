@@ -16,7 +16,7 @@ class CleanOptions:
 
     keep_captions: bool = False  # keep the caption above a photo credit ("caption" otherwise)
     min_line_chars: int = 2  # a line with fewer letters/digits goes ("no-text")
-    min_text_chars: int = 20  # less cleaned text than this: InputError("no article text found")
+    min_text_chars: int = 20  # less cleaned text than this (CJK weighted, see text_length): "no article text found"
     max_headline_chars: int = 200  # a title / teaser headline line is at most this long
     max_blurb_chars: int = 600  # a teaser blurb is one paragraph at most this long
     max_title_chars: int = 120  # a title derived from the first sentence is cut here, on a word

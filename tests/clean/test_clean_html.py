@@ -185,3 +185,11 @@ def test_bench_pages_robustness(caplog: pytest.LogCaptureFixture) -> None:
         if len(result.text) >= 200:
             with_text += 1
     assert with_text >= 0.9 * len(pages)
+
+
+def test_a_one_line_chinese_brief_is_article_text() -> None:
+    """Fifteen Han characters say as much as a Latin sentence; they are not an empty page."""
+    got = extract(SourceItem(origin="zh.txt", kind="text", content="克罗地亚正式启用欧元，并加入申根区。", lang="zh"))
+    assert "申根区" in got.text
+    with pytest.raises(InputError):  # a couple of characters still are not
+        extract(SourceItem(origin="zh2.txt", kind="text", content="首页。", lang="zh"))

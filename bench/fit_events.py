@@ -82,7 +82,7 @@ def datasets() -> list[Dataset]:
     out = []
     for name in ("ecbplus", "itn"):
         recs, gold = load(name)
-        items = stream_order(name, build_inputs(name, recs, entities="resolver"), seed=0)
+        items = stream_order(name, build_inputs(name, recs, entities="resolver", ingest=True), seed=0)
         out.append((name, items, {k: str(v["event"]) for k, v in gold.items()},
                     {k: str(v["story"]) for k, v in gold.items()}))
     return out
@@ -135,13 +135,14 @@ def fit(train: Sequence[Dataset], base: Params) -> tuple[Params, dict[str, Any]]
     notes: dict[str, Any] = {}
     params = fit_event_scorer(train, base)
     params = with_params(params, merge_threshold=1.01, split_threshold=0.0)
-    dated = [d for d in train if d[0] != "ecbplus"]
+    dated = [d for d in train if any(i.date for i in d[1])]
+    undated = [d for d in train if any(i.date is None for i in d[1])]
     params, notes["join_first"] = search(dated, params, "join_threshold", JOIN_GRID)
     params, notes["max_gap"] = search(dated, params, "max_gap_days", GAP_GRID)
     if params.max_gap_days:  # refit on the pairs the capped clusterer really scores
         params = fit_event_scorer(train, params)
     params, notes["join"] = search(dated, params, "join_threshold", JOIN_GRID)
-    params, notes["join_undated"] = search([d for d in train if d[0] == "ecbplus"], params,
+    params, notes["join_undated"] = search(undated, params,
                                            "join_threshold_undated", JOIN_GRID)
     params, notes["merge"] = search(train, params, "merge_threshold", MERGE_GRID)
     params, notes["split"] = search(train, params, "split_threshold", SPLIT_GRID)

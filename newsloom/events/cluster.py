@@ -12,7 +12,8 @@
    (centred embedding similarity, rare shared entities, lexical overlap, time distance,
    shared quotes); the best one at or above the join threshold takes the article, otherwise
    it opens a new event. The threshold is ``join_threshold`` when both sides are dated and
-   ``join_threshold_undated`` otherwise: without time the same evidence is weaker.
+   ``join_threshold_undated`` otherwise: without time the same evidence is weaker
+   (``Params.threshold_for``); the candidate that clears its own threshold by the most wins.
 
 Every ``maintain_every`` articles, events touched since the last check are reviewed: two
 events that score above ``merge_threshold`` merge (the absorbed id redirects to the
@@ -266,12 +267,13 @@ class EventClusterer:
         The event is rebuilt from its other members; an event left with none is dropped, and
         ``redirect_dropped`` then points its id at the article's new event. Returns the id of the
         event the article left, or None when it is not held (never added, or its event retired:
-        a retired event is final). Corpus statistics keep the old text's terms (they only drift).
+        a retired event is final). The corpus statistics forget the old text.
         """
         i = self._pos.get(article_id)
         if i is None or self._art_event[i] not in self._events:
             return None
         del self._pos[article_id]
+        self.stats.forget(self._vec[i], self._art_ents[i].keys(), self._art_terms[i].keys(), self._art_lang[i])
         ev = self._events[self._art_event[i]]
         ev.members.remove(i)
         if i in ev.independent:
@@ -536,14 +538,18 @@ class EventClusterer:
         if label is not None:
             self._place_labelled(i, item, profile, cands, label)
             return
-        best, best_p = None, -1.0
+        best, best_margin = None, -1.0
         if cands:
             feats = np.array([pair_features(profile, self._profile(self._events[k]), self.stats) for k in cands])
             probs = self.params.event.probs(feats)
-            j = int(np.argmax(probs))
-            best, best_p = cands[j], float(probs[j])
-        if best is not None and best_p >= self.params.threshold_for(item.date is not None and
-                                                                     self._events[best].first is not None):
+            # the candidate that clears its own threshold by the most (thresholds differ with
+            # whether the event is dated)
+            dated = item.date is not None
+            margins = [float(p) - self.params.threshold_for(dated, self._events[k].first is not None)
+                       for k, p in zip(cands, probs, strict=True)]
+            j = int(np.argmax(margins))
+            best, best_margin = cands[j], margins[j]
+        if best is not None and best_margin >= 0:
             self._attach(self._events[best], i, independent=True)
         else:
             self._open(i)

@@ -82,7 +82,7 @@ def compare(
         aligned = [(al.sentences_a[i], al.sentences_b[j], s) for i, j, s in al.pairs]
     return Comparison(
         score=score,
-        same=score >= params.threshold_for(a.date is not None and b.date is not None),
+        same=score >= params.threshold_for(a.date is not None, b.date is not None),
         shared_entities=shared,
         aligned=aligned,
         dates=(a.date, b.date, date_gap(a.date, a.date, b.date, b.date)),

@@ -180,6 +180,25 @@ class CorpusStats:
         if idx.size:
             self.lex_df[idx] += 1
 
+    def forget(self, vector: FloatArray, entities: Iterable[str], terms: Iterable[int], lang: str = "und") -> None:
+        """Uncount one document ``observe`` counted (its text changed, or it was taken back)."""
+        if self.n_docs <= 0:
+            return
+        self.n_docs -= 1
+        self.vec_sum -= vector
+        if self.lang_n.get(lang, 0) > 0:
+            self.lang_sum[lang] -= vector
+            self.lang_n[lang] -= 1
+        for e in set(entities):
+            left = self.entity_df.get(e, 0) - 1
+            if left > 0:
+                self.entity_df[e] = left
+            else:
+                self.entity_df.pop(e, None)
+        idx = np.unique(np.fromiter(terms, dtype=np.int64))
+        if idx.size:
+            self.lex_df[idx] = np.maximum(self.lex_df[idx] - 1, 0)
+
     def mean(self) -> FloatArray:
         """The current mean embedding (blended with the prior)."""
         total = self.n_docs + self.prior_weight

@@ -109,9 +109,16 @@ class Params:
     prior_mean: dict[str, list[float]] = field(default_factory=dict)
     fitted: dict[str, Any] = field(default_factory=dict)
 
-    def threshold_for(self, dated: bool) -> float:
-        """The join threshold for a pair whose sides both carry dates (``dated``) or not."""
-        return self.join_threshold if dated else self.join_threshold_undated
+    def threshold_for(self, a_dated: bool, b_dated: bool) -> float:
+        """The join threshold for a pair of sides that carry a date or not: ``join_threshold``
+        when both do, else ``join_threshold_undated`` (without time the same evidence is weaker).
+
+        One threshold serves undated-vs-undated and undated-vs-dated pairs. A third one for the
+        mixed case was fitted and measured (bench/RESULTS.md, events): it helps on ECB+, whose
+        undated articles are the other sub-event, and hurts on real scraped news, where an
+        undated article is mostly about the current event.
+        """
+        return self.join_threshold if a_dated and b_dated else self.join_threshold_undated
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data."""

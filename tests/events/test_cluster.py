@@ -202,3 +202,38 @@ def test_a_deployment_may_ship_its_own_params(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("NEWSLOOM_PARAMS", str(tmp_path / "missing.json"))
     with pytest.raises(ConfigError, match=r"missing\.json"):
         load_params()
+
+
+
+def test_threshold_for_dated_and_undated_pairs() -> None:
+    p = Params(join_threshold=0.3, join_threshold_undated=0.6)
+    assert p.threshold_for(True, True) == 0.3
+    assert p.threshold_for(False, False) == p.threshold_for(True, False) == p.threshold_for(False, True) == 0.6
+
+
+def test_the_candidate_clearing_its_own_threshold_by_most_wins(topics: Topics) -> None:
+    """A dated article scoring a little higher against an undated event than against a dated
+    one still joins the dated one when only that one clears its (lower) threshold."""
+    params = make_params(join_threshold=0.2, join_threshold_undated=0.9999, merge_threshold=1.01)
+    c = EventClusterer(params, dim=DIM)
+    out = c.add([topics.article(5, day=None, noise=0.0), topics.article(5, day=0, noise=0.1)])
+    assert out["a1"] != out["a2"]  # the dated one could not join the undated event
+    later = c.add([topics.article(5, day=1, noise=0.0)])
+    assert later["a3"] == out["a2"]
+
+
+def test_a_withdrawn_articles_old_text_leaves_the_corpus_statistics(topics: Topics, params: Params) -> None:
+    """After a text changes, document frequencies are those of a corpus that only saw the new text."""
+    old = topics.article(0, aid="x", entities={"per:old-name": 1.0}, text="zanzibarian quokkas mentioned once")
+    new = topics.article(1, aid="x", entities={"per:new-name": 1.0}, text="a different text entirely")
+    others = [topics.article(0, aid=f"o{i}", entities={"loc:shared": 1.0}) for i in range(3)]
+    changed = EventClusterer(params, dim=DIM)
+    changed.add([*others, old])
+    changed.withdraw("x")
+    changed.add([new])
+    fresh = EventClusterer(params, dim=DIM)
+    fresh.add([*others, new])
+    assert changed.stats.n_docs == fresh.stats.n_docs == 4
+    assert changed.stats.entity_df == fresh.stats.entity_df  # per:old-name is gone
+    assert np.array_equal(changed.stats.lex_df, fresh.stats.lex_df)
+    assert np.allclose(changed.stats.mean(), fresh.stats.mean(), atol=1e-5)

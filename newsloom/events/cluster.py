@@ -531,7 +531,7 @@ class EventClusterer:
             return
 
         profile = Profile(self._cen[i].copy(), self._cen[i : i + 1].copy(), 1, ents, terms,
-                          item.date, item.date, self._art_quotes[i])
+                          item.date, item.date, self._art_quotes[i], slack=item.date_slack)
         cands = [k for k in self._candidates(self._cen[i]) if self._within_reach(item, self._events[k])]
         self.last_candidates = len(cands)
         self.total_candidates += len(cands)

@@ -282,6 +282,8 @@ class Profile:
     lex_arrays: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], float] | None = None
     #: the median member date (an article's own date); ``first`` when not given
     middle: dt.date | None = None
+    #: how many days the dates may be off (an article dated by an estimate from its text)
+    slack: int = 0
 
     @property
     def median_date(self) -> dt.date | None:
@@ -301,6 +303,7 @@ class Profile:
             first=item.date,
             last=item.date,
             quotes=quote_keys(item.quotes),
+            slack=item.date_slack,
         )
 
 
@@ -390,9 +393,13 @@ def pair_features(a: Profile, b: Profile, stats: CorpusStats) -> list[float]:
     cos_m = float(np.max(a.members @ b.members.T)) if a.members.size and b.members.size else cos_c
     ent_cos, ent_rare = entity_similarity(a.entities, b.entities, stats, a.ent_norm, b.ent_norm)
     lex = lexical_similarity(a.terms, b.terms, stats, a.lex_arrays, b.lex_arrays)
+    # time within the dates' uncertainty is no evidence either way: an estimate from the text
+    # ("a year and a half into the war") is good to about a month
+    slack = a.slack + b.slack
     gap = date_gap(a.first, a.last, b.first, b.last)
+    gap = max(0, gap - slack) if gap is not None else None
     ma, mb = a.median_date, b.median_date
-    gap_mid = abs((ma - mb).days) if ma is not None and mb is not None else None
+    gap_mid = max(0, abs((ma - mb).days) - slack) if ma is not None and mb is not None else None
     quote = 1.0 if a.quotes & b.quotes else 0.0
     return [
         cos_c,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 
 import numpy as np
+import pytest
 from eventsynth import DIM, Topics, make_params
 
 from newsloom.events import features
@@ -237,3 +239,20 @@ def test_a_withdrawn_articles_old_text_leaves_the_corpus_statistics(topics: Topi
     assert changed.stats.entity_df == fresh.stats.entity_df  # per:old-name is gone
     assert np.array_equal(changed.stats.lex_df, fresh.stats.lex_df)
     assert np.allclose(changed.stats.mean(), fresh.stats.mean(), atol=1e-5)
+
+
+def test_time_within_an_estimated_dates_slack_is_no_evidence() -> None:
+    """Two articles a month apart by dates estimated from their texts (each good to ~31 days) are
+    not a month apart as far as the time features go; published dates keep their full gap."""
+    vec = np.ones(4, dtype=np.float32) / 2
+
+    def profile(day: int, slack: int) -> features.Profile:
+        item = features.ClusterInput(id=f"d{day}", title="", text="t", lang="en",
+                                     date=dt.date(2023, 8, 24) + dt.timedelta(days=day),
+                                     vector=vec, date_slack=slack)
+        return features.Profile.of_article(item, np.zeros(4, dtype=np.float32))
+    stats = features.CorpusStats(4)
+    gap = features.FEATURE_NAMES.index("gap")
+    assert features.pair_features(profile(0, 31), profile(31, 31), stats)[gap] == 0.0
+    assert features.pair_features(profile(0, 0), profile(31, 0), stats)[gap] == pytest.approx(np.log1p(31))
+    assert features.pair_features(profile(0, 10), profile(31, 0), stats)[gap] == pytest.approx(np.log1p(21))

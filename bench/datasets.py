@@ -80,7 +80,8 @@ def as_ingested(name: str, records: Sequence[Record]) -> list[Record]:
     from newsloom.pipeline import build_article, content_hash
     from newsloom.sources.jsonl import record_to_item
 
-    key = hashlib.sha1("\n".join(str(r.get("id")) + str(r.get("text"))[:200] for r in records).encode()).hexdigest()[:12]
+    fingerprint = "\n".join(str(r.get("id")) + str(r.get("text"))[:200] for r in records)
+    key = hashlib.sha1(fingerprint.encode()).hexdigest()[:12]
     path = DATE_CACHE / f"{name}.ingested.{key}.json"
     if path.exists():
         return list(json.loads(path.read_text()))

@@ -8,7 +8,13 @@ process tree (Ray's GCS, raylet and workers included), whether both give the sam
 the clustering actor's own throughput against enrichment throughput per worker: the evidence
 for one stateful clustering actor rather than time shards with a merge step.
 
-Usage: python bench/ray_bench.py [--ecb N] [--no-write]
+With ``--db postgresql://…`` both engines run against that PostgreSQL database instead (its
+``newsloom`` schema is DROPPED and created anew before each engine's run: give it a scratch
+database); the Ray clustering actor then opens the database itself.
+
+Usage: python bench/ray_bench.py [--ecb N] [--db postgresql://…] [--engines local,ray] [--no-write]
+
+(``watch``'s persistent worker pool is measured by ``bench/stream_bench.py --engine ray``.)
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -24,10 +31,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.results import SHARED, PeakTreeMemory, write_section
+from bench.results import RESULTS, SHARED, PeakTreeMemory, write_section
 from newsloom.cli import demo_corpus
 from newsloom.model import SourceItem
 from newsloom.sources import iter_inputs
+from newsloom.store import Store, open_store
 
 
 def corpus(ecb: int) -> list[SourceItem]:
@@ -38,18 +46,25 @@ def corpus(ecb: int) -> list[SourceItem]:
     ]
 
 
-def run_one(engine_name: str, ecb: int) -> dict[str, object]:
+def _fresh_store(db: str | None, tmp: str) -> tuple[str, Store]:
+    if not db:
+        db = str(Path(tmp) / "bench.db")
+        return db, open_store(db)
+    store = open_store(db)
+    store.reset_for_tests()  # type: ignore[attr-defined]
+    return db, store
+
+
+def run_one(engine_name: str, ecb: int, pg: str | None = None) -> dict[str, object]:
     """One engine, one fresh store: seconds per phase, peak memory, the event partition."""
     from newsloom.engines import LocalEngine, RayEngine
     from newsloom.pipeline import cluster_stored, enrich_stored, ingest
-    from newsloom.store import open_store
 
     items = corpus(ecb)
     seconds: dict[str, float] = {}
     result: dict[str, object] = {"engine": engine_name, "articles": len(items), "load_before": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory() as tmp, PeakTreeMemory() as memory:
-        db = str(Path(tmp) / "bench.db")
-        store = open_store(db)
+        db, store = _fresh_store(pg, tmp)
         begin = start = time.perf_counter()
         engine = LocalEngine() if engine_name == "local" else RayEngine().start()
         seconds["start"] = time.perf_counter() - start
@@ -85,22 +100,29 @@ def run_one(engine_name: str, ecb: int) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ecb", type=int, default=200, help="how many ECB+ dev articles besides the demo corpus")
+    parser.add_argument("--db", default=None,
+                        help="a PostgreSQL URL to run both engines against (its newsloom schema is wiped)")
+    parser.add_argument("--engines", default="local,ray", help="which engines, comma-separated (one: print only)")
     parser.add_argument("--no-write", action="store_true", help="print only, do not update RESULTS.md")
+    parser.add_argument("--section", default=None, help="the RESULTS.md section (default: ray, or ray-pg with --db)")
     parser.add_argument("--one", choices=["local", "ray"], help=argparse.SUPPRESS)  # the subprocess
     args = parser.parse_args()
+    if args.db and not args.db.startswith(("postgresql://", "postgres://")):
+        parser.error("--db takes a PostgreSQL URL (without it each run has a fresh SQLite file)")
     if args.one:
-        print(json.dumps(run_one(args.one, args.ecb)))
+        print(json.dumps(run_one(args.one, args.ecb, args.db)))
         return
     runs = {}
-    for name in ("local", "ray"):
-        done = subprocess.run(
-            [sys.executable, __file__, "--one", name, "--ecb", str(args.ecb)],
-            capture_output=True, text=True, check=True,
-        )
+    for name in args.engines.split(","):
+        command = [sys.executable, __file__, "--one", name, "--ecb", str(args.ecb)]
+        done = subprocess.run([*command, *(["--db", args.db] if args.db else [])],
+                              capture_output=True, text=True, check=True)
         runs[name] = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"{name}: {runs[name]['seconds']}", file=sys.stderr)
+        print(f"{name}: {json.dumps({k: v for k, v in runs[name].items() if k != 'events'})}", file=sys.stderr)
+    if set(runs) != {"local", "ray"}:
+        return
     local, ray_run = runs["local"], runs["ray"]
-    n = int(local["articles"])  # type: ignore[call-overload]
+    n = int(local["articles"])
     same = local["events"] == ray_run["events"]
     phases = ["start", "ingest", "enrich", "cluster", "stop", "total"]
 
@@ -112,12 +134,19 @@ def main() -> None:
     enrich_per_worker = n / ray_run["seconds"]["enrich"] / workers
     actor_rate = int(ray_run["actor_placed"]) / float(ray_run["actor_seconds"])
     keeps_up = actor_rate / enrich_per_worker
+    backend = "PostgreSQL" if args.db else "SQLite"
+    where = (
+        "a fresh schema in a PostgreSQL server on this machine (loopback; the Ray clustering actor opens it itself)"
+        if args.db else "a fresh SQLite store"
+    )
     lines = [
-        "## In-process vs Ray engine",
+        f"### {backend}" if args.db else "## In-process vs Ray engine",
         "",
-        f"The demo corpus + {args.ecb} ECB+ dev articles (gold fields stripped) = {n} articles, "
-        f"`newsloom run`'s phases in a fresh SQLite store; Ray: a local cluster of {workers} CPUs "
-        f"(`RayEngine()`, Ray {_ray_version()}), one Ray Data actor per CPU. Each engine in its own process.",
+        f"`python bench/ray_bench.py --ecb {args.ecb}{' --db postgresql://…' if args.db else ''}`: "
+        f"the demo corpus + {args.ecb} ECB+ dev articles (gold fields stripped) = {n} articles, "
+        f"`newsloom run`'s phases in {where}; Ray: a local cluster of {workers} CPUs "
+        f"(`RayEngine()`, Ray {_ray_version()}), one Ray Data actor per CPU, started with each phase. "
+        "Each engine in its own process.",
         "",
         "| phase | in-process s | articles/s | Ray s | articles/s |",
         "|---|---:|---:|---:|---:|",
@@ -143,7 +172,14 @@ def main() -> None:
     report = "\n".join(lines)
     print(report)
     if not args.no_write:
-        write_section("ray", report)
+        section = args.section or ("ray-pg" if args.db else "ray")
+        nested = re.compile(r"<!-- ray-pg:begin -->.*?<!-- ray-pg:end -->", re.S)
+        kept = nested.search(RESULTS.read_text(encoding="utf-8")) if section == "ray" else None
+        write_section(section, report)
+        if kept:  # the PostgreSQL figures are a block at the end of this section: put them back
+            text = RESULTS.read_text(encoding="utf-8")
+            RESULTS.write_text(text.replace("<!-- ray:end -->", kept.group(0) + "\n<!-- ray:end -->", 1),
+                               encoding="utf-8")
 
 
 def _ray_version() -> str:

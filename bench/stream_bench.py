@@ -1,10 +1,14 @@
 """Streaming latency: a generator drops RATE articles/s into a folder that `newsloom watch` polls.
 
     python bench/stream_bench.py [--rate 10] [--seconds 60] [--interval 1] [--workdir DIR]
+                                 [--engine local|ray] [--ray-address ADDR] [--db DB] [--warmup S]
 
 Texts are ECB+ dev documents (id and text only). Files are written atomically (a hidden temp
-file renamed into place), so the watcher never reads half a file. At the end the watcher gets
-SIGTERM (it finishes its cycle) and `newsloom stats --json` is printed.
+file renamed into place), so the watcher never reads half a file. The watcher first gets
+``--warmup`` seconds on an empty folder (to start its engine and load its models). At the end
+the watcher gets SIGTERM (it finishes its cycle); printed: `newsloom stats --json`, and the
+watcher's cycles that had inputs (seconds per cycle: p50, p95, max) with the 1-minute load
+average before and after, as one JSON object.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,6 +25,22 @@ import time
 from pathlib import Path
 
 DATA = Path("/work/shared/bench/data/ecbplus_dev.jsonl")
+CYCLE = re.compile(r"cycle (\d+): (\d+) new inputs, \d+ failed; .*? in ([\d.]+) s")
+
+
+def cycles(log_text: str) -> list[tuple[int, int, float]]:
+    """(cycle number, new inputs, seconds) of each cycle the watcher logged (rich wraps lines)."""
+    flat = " ".join(log_text.split())
+    return [(int(n), int(inputs), float(s)) for n, inputs, s in CYCLE.findall(flat)]
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low, high = int(rank), min(int(rank) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def main() -> None:
@@ -28,16 +49,25 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--interval", type=float, default=1.0)
     parser.add_argument("--workdir", default=None)
+    parser.add_argument("--engine", choices=["local", "ray"], default="local")
+    parser.add_argument("--ray-address", default=None, help="a running Ray cluster (default: a local one)")
+    parser.add_argument("--db", default=None, help="the store (default: a SQLite file in the workdir)")
+    parser.add_argument("--warmup", type=float, default=None,
+                        help="seconds on an empty folder before the first article (default 8; 25 with Ray)")
     args = parser.parse_args()
     work = Path(args.workdir or tempfile.mkdtemp(prefix="stream-bench-"))
-    inbox, db = work / "inbox", work / "bench.db"
+    inbox = work / "inbox"
+    db = args.db or str(work / "bench.db")
     inbox.mkdir(parents=True, exist_ok=True)
     docs = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
-    watcher = subprocess.Popen(
-        [sys.executable, "-m", "newsloom", "watch", str(inbox), "--db", str(db), "--interval", str(args.interval)],
-        stderr=open(work / "watch.log", "w"),  # noqa: SIM115
-    )
-    time.sleep(8)  # let the watcher load its models on an empty folder first
+    command = [sys.executable, "-m", "newsloom", "watch", str(inbox), "--db", db, "--interval", str(args.interval),
+               "--engine", args.engine]
+    if args.ray_address:
+        command += ["--ray-address", args.ray_address]
+    load_before = os.getloadavg()[0]
+    watcher = subprocess.Popen(command, stderr=open(work / "watch.log", "w"))  # noqa: SIM115
+    warmup = args.warmup if args.warmup is not None else (25.0 if args.engine == "ray" else 8.0)
+    time.sleep(warmup)  # let the watcher start its engine (and load its models) on an empty folder first
     start, n = time.monotonic(), 0
     while (elapsed := time.monotonic() - start) < args.seconds:
         due = int(elapsed * args.rate) + 1
@@ -53,11 +83,20 @@ def main() -> None:
     time.sleep(args.interval * 3 + 10)  # let the last arrivals through
     watcher.send_signal(signal.SIGTERM)
     watcher.wait(timeout=300)
+    load_after = os.getloadavg()[0]
     print(f"watcher exit status {watcher.returncode}; log in {work / 'watch.log'}", file=sys.stderr)
     stats = subprocess.run(
-        [sys.executable, "-m", "newsloom", "stats", "--db", str(db), "--json"], capture_output=True, text=True
+        [sys.executable, "-m", "newsloom", "stats", "--db", db, "--json"], capture_output=True, text=True
     )
     print(stats.stdout)
+    busy = [c for c in cycles((work / "watch.log").read_text(encoding="utf-8", errors="replace")) if c[1]]
+    seconds = [c[2] for c in busy]
+    print(json.dumps({
+        "engine": args.engine, "rate": args.rate, "dropped": n, "cycles_with_inputs": len(busy),
+        "cycle_seconds": {"p50": _percentile(seconds, 50), "p95": _percentile(seconds, 95),
+                          "max": max(seconds) if seconds else None},
+        "first_cycles": busy[:3], "load_before": load_before, "load_after": load_after,
+    }))
 
 
 if __name__ == "__main__":

@@ -62,11 +62,16 @@ DB_OPTION = typer.Option("newsloom.db", "--db", help="Store: a SQLite file, or p
 ENGINE_OPTION = typer.Option(
     "local", "--engine", metavar="local|ray",
     help="Where per-article work runs: 'local' (this process and a process pool) or 'ray' "
-    "(a Ray cluster through Ray Data; needs newsloom's 'ray' extra).",
+    "(workers on a Ray cluster; needs newsloom's 'ray' extra).",
 )
 RAY_ADDRESS_OPTION = typer.Option(
     None, "--ray-address", metavar="ADDR",
     help="With --engine ray: the address of a running Ray cluster; without it a local one is started.",
+)
+RAY_WORKERS_OPTION = typer.Option(
+    None, "--ray-workers", metavar="N", min=1,
+    help="With --engine ray: at most N worker processes, one CPU each (default: every CPU of the cluster). "
+    "A watch keeps its workers until it ends: leave CPUs for other jobs on a shared cluster.",
 )
 
 
@@ -134,6 +139,7 @@ def run(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every step."),
     engine_name: str = ENGINE_OPTION,
     ray_address: str | None = RAY_ADDRESS_OPTION,
+    ray_workers: int | None = RAY_WORKERS_OPTION,
 ) -> None:
     """Ingest, clean and store articles, then print a summary and write the report.
 
@@ -148,7 +154,7 @@ def run(
         raise typer.Exit(2)
     options = RunOptions(batch_size=batch_size, urls_file=str(urls) if urls else None)
     options.fetch.allow_private = allow_private
-    with _open(db) as store, _engine(engine_name, ray_address) as engine:
+    with _open(db) as store, _engine(engine_name, ray_address, ray_workers) as engine:
         progress = Progress(
             SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=err, transient=True, disable=quiet or as_json,
@@ -176,27 +182,40 @@ def run(
 
 
 @contextmanager
-def _engine(name: str, ray_address: str | None) -> Iterator[Engine]:
-    """The engine ``run`` and ``watch`` use; a Ray engine's local cluster stops when the command ends.
+def _engine(
+    name: str, ray_address: str | None, ray_workers: int | None = None, *, persistent: bool = False
+) -> Iterator[Engine]:
+    """The engine ``run`` and ``watch`` use; a Ray engine's workers (and local cluster) stop when the command ends.
 
-    A bad choice (unknown engine, ``--ray-address`` without ``--engine ray``, Ray missing) exits with status 2.
+    ``persistent`` (``watch``): the Ray workers, and the models they load, are kept between
+    cycles; otherwise (``run``) Ray Data starts them per job.
+
+    A bad choice (unknown engine, ``--ray-address`` or ``--ray-workers`` without ``--engine ray``,
+    Ray missing, a cluster address that does not answer, workers that cannot start) exits with
+    status 2; a worker that died twice on the same batch, with status 1.
     """
     if name not in ("local", "ray"):
         err.print(f"[red]error:[/red] unknown engine {name!r}: use local or ray")
         raise typer.Exit(2)
-    if ray_address and name != "ray":
-        err.print("[red]error:[/red] --ray-address needs --engine ray")
-        raise typer.Exit(2)
+    for given, option in ((ray_address, "--ray-address"), (ray_workers, "--ray-workers")):
+        if given and name != "ray":
+            err.print(f"[red]error:[/red] {option} needs --engine ray")
+            raise typer.Exit(2)
     if name != "ray":
         yield LocalEngine()
         return
+    from newsloom.engines.ray import WorkerLost, WorkerStartError
+
     try:
-        engine = RayEngine(ray_address).start()
+        engine = RayEngine(ray_address, workers=ray_workers, persistent=persistent).start()
     except NewsloomError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     try:
         yield engine
+    except (WorkerLost, WorkerStartError) as exc:  # the cluster, not the inputs: no traceback
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2 if isinstance(exc, WorkerStartError) else 1) from exc
     finally:
         engine.close()
 
@@ -679,6 +698,7 @@ def watch(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every step, and idle cycles."),
     engine_name: str = ENGINE_OPTION,
     ray_address: str | None = RAY_ADDRESS_OPTION,
+    ray_workers: int | None = RAY_WORKERS_OPTION,
 ) -> None:
     """Watch folders and feeds; run new and changed inputs through the pipeline as they come.
 
@@ -692,7 +712,7 @@ def watch(
     _setup_logging(quiet, verbose)
     options = RunOptions(batch_size=batch_size)
     options.fetch.allow_private = allow_private
-    with _open(db) as store, _engine(engine_name, ray_address) as engine:
+    with _open(db) as store, _engine(engine_name, ray_address, ray_workers, persistent=True) as engine:
         watcher = Watcher(paths, store, options, interval=interval, max_files=None if once else max_files,
                           engine=engine)
         stop = threading.Event()

@@ -37,7 +37,7 @@ from types import FrameType
 from typing import Any
 
 from newsloom.engines import Engine
-from newsloom.errors import InputError, NewsloomError
+from newsloom.errors import ConfigError, InputError, NewsloomError
 from newsloom.model import SourceFailure, SourceItem
 from newsloom.pipeline import RunOptions, cluster_stored, enrich_stored, ingest
 from newsloom.sources.files import file_format, read_file
@@ -121,7 +121,9 @@ class Watcher:
     """Polls folders, files and feeds and runs each batch of new inputs through the pipeline.
 
     ``transport`` is for tests (a ``MockTransport``); by default feeds are fetched over HTTP.
-    ``engine`` runs the per-article work (default: this process); events are placed here.
+    ``engine`` runs the per-article work (default: this process); events are placed here. An
+    engine with workers of its own (Ray) keeps them for the watcher's life: they load their
+    models once (``run`` asks them to before the first cycle), not every cycle.
     ``interval`` overrides the per-kind defaults (60 s for URLs, 5 s for paths). At most
     ``max_files`` new or changed files of a folder are read per cycle (None: all), so a backlog
     goes through in bounded cycles and a stop request is honoured soon; the files left for later
@@ -391,13 +393,20 @@ class Watcher:
 
     # -- the loop ----------------------------------------------------------------------
     def run(self, *, once: bool = False, stop: threading.Event | None = None) -> list[CycleReport]:
-        """Cycle until ``stop`` is set (or once); a cycle started is always finished."""
+        """Cycle until ``stop`` is set (or once); a cycle started is always finished.
+
+        A cycle that fails with a ``NewsloomError`` is tried again at the next poll (its inputs
+        are read again), unless it is a ``ConfigError``, which no later cycle would fix: it stops.
+        """
         stop = stop or threading.Event()
         reports: list[CycleReport] = []
+        self._warm_engine()
         try:
             while True:
                 try:
                     report = self.cycle(force=once)
+                except ConfigError:  # e.g. a Ray worker on another newsloom version: no cycle will do better
+                    raise
                 except NewsloomError as exc:  # e.g. the database went away: try again next cycle
                     if once:
                         raise
@@ -416,6 +425,16 @@ class Watcher:
             if self._fetcher is not None:
                 self._fetcher.close()
         return reports
+
+    def _warm_engine(self) -> None:
+        """Have a persistent engine (Ray) load the enrichment models now, not in the first busy cycle."""
+        warm = getattr(self.engine, "warm", None)
+        if warm is None:
+            return
+        from newsloom.enrich.analyse import EnrichOptions
+        from newsloom.pipeline import _Analyse  # what enrich_stored hands the engine (same options)
+
+        warm(partial(_Analyse, EnrichOptions()))
 
 
 def _touch(files: dict[str, tuple[int, int]], path: str, signature: tuple[int, int]) -> None:

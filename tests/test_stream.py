@@ -378,3 +378,47 @@ def test_seen_state_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         # after a restart only what the bound forgot is read again: the oldest files, no feed entry
         restarted = Watcher([str(feed.parent)], store, interval=1)
         assert _origins(restarted.poll(force=True)[0]) == [str(feed.parent / f"{n}.txt") for n in range(3)]
+
+
+def test_run_asks_a_persistent_engine_to_load_its_models_once(tmp_path: Path) -> None:
+    """An engine with workers of its own (Ray) is warmed once per ``run``, before the first cycle."""
+    import threading
+
+    from newsloom.engines import LocalEngine
+
+    class _Warmable(LocalEngine):
+        def __init__(self) -> None:
+            super().__init__(1)
+            self.warmed: list[object] = []
+
+        def warm(self, make: object) -> None:
+            self.warmed.append(make)
+
+    folder = tmp_path / "in"
+    _write(folder / "a.txt", TEXTS[0])
+    engine = _Warmable()
+    with open_store(str(tmp_path / "w.db")) as store:
+        stop = threading.Event()
+        stop.set()
+        reports = Watcher([str(folder)], store, interval=1, engine=engine).run(stop=stop)
+        assert [r.clustered for r in reports] == [1]
+    assert len(engine.warmed) == 1
+    factory = engine.warmed[0]
+    assert getattr(factory, "func", None).__name__ == "_Analyse"  # type: ignore[union-attr]
+
+
+def test_a_config_error_stops_the_watch_instead_of_retrying(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import newsloom.stream as stream
+    from newsloom.errors import ConfigError
+
+    folder = tmp_path / "in"
+    _write(folder / "a.txt", TEXTS[0])
+
+    def mismatched(*args: object, **kwargs: object) -> None:
+        raise ConfigError("Ray node n1: newsloom 0.2 here, 0.1 on the driver")
+
+    monkeypatch.setattr(stream, "ingest", mismatched)
+    with open_store(str(tmp_path / "w.db")) as store, pytest.raises(ConfigError, match="Ray node n1"):
+        Watcher([str(folder)], store, interval=0.01).run(stop=threading.Event())  # not once: would retry

@@ -6,10 +6,14 @@ Skipped, with the reason, where Ray is not installed (``pip install 'newsloom[ra
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -29,13 +33,28 @@ BAD_INPUTS = ROOT / "tests" / "data" / "bad_inputs"
 
 @pytest.fixture(scope="module")
 def engine() -> Iterator[RayEngine]:
-    """One local Ray cluster of 2 CPUs for the module; small chunks and windows to exercise both."""
+    """One local Ray cluster of 2 CPUs for the module (Ray Data, as ``run`` uses it); small chunks
+    and windows to exercise both."""
     import ray.cloudpickle
 
     # Workers cannot import this test module: ship its helpers by value.
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
     with RayEngine(workers=2, chunk=3, window=4) as started:
         yield started
+
+
+@pytest.fixture
+def pool(engine: RayEngine) -> Iterator[RayEngine]:
+    """A persistent pool of 2 workers on the module's cluster, as ``watch`` uses it; its workers
+    hold both CPUs until the test ends, so no Ray Data job may run meanwhile."""
+    with RayEngine(workers=2, chunk=3, persistent=True) as started:
+        yield started
+
+
+@pytest.fixture(params=["engine", "pool"])
+def either(request: pytest.FixtureRequest) -> RayEngine:
+    """Each way the engine runs work: Ray Data (``run``), the persistent pool (``watch``)."""
+    return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
 
 
 def _square(x: int) -> int:
@@ -64,23 +83,50 @@ class _Doubler:
         return [2 * x for x in batch]
 
 
-def test_map_keeps_input_order_across_chunks_and_windows(engine: RayEngine) -> None:
-    # 20 items → 7 chunks of 3 → 2 Ray Data datasets of ≤ 4 chunks, finished out of order.
-    assert list(engine.map(_square, range(20))) == [x * x for x in range(20)]
-    assert list(engine.map(_square, [])) == []
+def test_map_keeps_input_order_across_chunks_and_windows(either: RayEngine) -> None:
+    # 20 items → 7 chunks of 3 over 2 workers (Ray Data: 2 datasets of ≤ 4 chunks), finished out of order.
+    assert list(either.map(_square, range(20))) == [x * x for x in range(20)]
+    assert list(either.map(_square, [])) == []
 
 
-def test_map_batches_keeps_batches_whole_and_in_order(engine: RayEngine) -> None:
+def _slow_on_even(batch: list[int]) -> list[int]:
+    import time
+
+    time.sleep(0.2 if batch[0] % 2 == 0 else 0.0)
+    return batch
+
+
+def test_pool_streams_a_bounded_number_of_batches(pool: RayEngine) -> None:
+    """An endless input: results come as they are due, and only a few batches are taken ahead."""
+    from newsloom.engines.ray import DEPTH
+
+    taken = 0
+
+    def endless() -> Iterator[list[int]]:
+        nonlocal taken
+        while True:
+            taken += 1
+            yield [taken - 1]
+
+    results = pool.map_batches(lambda: _slow_on_even, endless())
+    assert [next(results) for _ in range(6)] == [[n] for n in range(6)]
+    assert taken <= 6 + DEPTH * 2 * pool.pool_size
+    results.close()  # abandoned half-way: the workers' slots come back
+    assert list(pool.map_batches(lambda: _slow_on_even, [[n] for n in range(8)])) == [[n] for n in range(8)]
+
+
+def test_map_batches_keeps_batches_whole_and_in_order(either: RayEngine) -> None:
     batches = [list(range(i, i + size)) for i, size in enumerate([1, 5, 2, 7, 3, 4, 1, 6])]
-    assert list(engine.map_batches(_Doubler, batches)) == list(LocalEngine().map_batches(_Doubler, batches))
+    assert list(either.map_batches(_Doubler, batches)) == list(LocalEngine().map_batches(_Doubler, batches))
 
 
-def test_worker_exception_is_raised_as_itself(engine: RayEngine) -> None:
+def test_worker_exception_is_raised_as_itself(either: RayEngine) -> None:
     with pytest.raises(ValueError, match="bad item 7") as caught:
-        list(engine.map(_fail_on_seven, range(9)))
+        list(either.map(_fail_on_seven, range(9)))
     assert any("raised in a Ray worker" in note for note in getattr(caught.value, "__notes__", []))
+    assert "while running a batch of 3 inputs (int, int, int)" in caught.value.__notes__  # which batch
     with pytest.raises(RuntimeError, match="_Unpicklable"):
-        list(engine.map(_fail_unpicklable, range(3)))
+        list(either.map(_fail_unpicklable, range(3)))
 
 
 def _run(store: Store, db: str, engine: LocalEngine | RayEngine) -> None:
@@ -102,20 +148,38 @@ def _storylines(store: Store) -> set[frozenset[frozenset[str]]]:
     return {frozenset(members[e] for e in s.event_ids if e in members) for s in store.list_storylines()}
 
 
-def test_demo_corpus_gives_the_same_events_as_in_process(engine: RayEngine, tmp_path: Path) -> None:
-    local_db, ray_db = str(tmp_path / "local.db"), str(tmp_path / "ray.db")
-    with open_store(local_db) as local, open_store(ray_db) as remote, RayEngine(workers=2) as defaults:
-        _run(local, local_db, LocalEngine())
-        _run(remote, ray_db, defaults)  # on the module's cluster, with the CLI's chunk and window
-        assert remote.count_articles() == local.count_articles()
-        for article_id in local.article_ids():
-            mine, theirs = local.get_enrichment(article_id), remote.get_enrichment(article_id)
-            assert mine is not None and theirs is not None
-            assert [m.entity_id for m in theirs.entities] == [m.entity_id for m in mine.entities], article_id
-        events = _partition(local)
-        assert len(events) > 10
-        assert _partition(remote) == events  # the same article groups
-        assert _storylines(remote) == _storylines(local)
+@pytest.fixture(scope="module")
+def local_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The demo corpus run in process on SQLite: what the Ray runs must match."""
+    db = str(tmp_path_factory.mktemp("local") / "local.db")
+    with open_store(db) as local:
+        _run(local, db, LocalEngine())
+        assert len(_partition(local)) > 10
+        yield local
+
+
+def _entities(store: Store) -> dict[str, list[str]]:
+    found = {}
+    for article_id in store.article_ids():
+        enrichment = store.get_enrichment(article_id)
+        assert enrichment is not None, article_id
+        found[article_id] = [m.entity_id for m in enrichment.entities]
+    return found
+
+
+def test_demo_corpus_gives_the_same_events_as_in_process(engine: RayEngine, local_demo: Store, tmp_path: Path) -> None:
+    ray_db = str(tmp_path / "ray.db")
+    with open_store(ray_db) as remote:
+        small = engine.chunk, engine.window
+        engine.chunk, engine.window = RayEngine().chunk, RayEngine().window
+        try:
+            _run(remote, ray_db, engine)  # with the CLI's chunk and window
+        finally:
+            engine.chunk, engine.window = small
+        assert remote.count_articles() == local_demo.count_articles()
+        assert _entities(remote) == _entities(local_demo)
+        assert _partition(remote) == _partition(local_demo)  # the same article groups
+        assert _storylines(remote) == _storylines(local_demo)
 
 
 def test_cli_bad_input_is_named_and_exits_1_under_ray(tmp_path: Path) -> None:
@@ -148,7 +212,7 @@ def test_ray_address_needs_the_ray_engine(tmp_path: Path) -> None:
     assert "--engine ray" in result.stderr
 
 
-def test_watch_runs_its_per_article_work_on_ray(engine: RayEngine, tmp_path: Path) -> None:
+def test_watch_runs_its_per_article_work_on_ray(pool: RayEngine, tmp_path: Path) -> None:  # one cycle
     from newsloom.stream import Watcher
 
     corpus = tmp_path / "inbox"
@@ -156,7 +220,7 @@ def test_watch_runs_its_per_article_work_on_ray(engine: RayEngine, tmp_path: Pat
     for name in sorted(p.name for p in (demo_corpus() / "text").iterdir())[:4]:
         shutil.copy(demo_corpus() / "text" / name, corpus / name)
     with open_store(str(tmp_path / "watch.db")) as store:
-        reports = Watcher([str(corpus)], store, engine=engine).run(once=True)
+        reports = Watcher([str(corpus)], store, engine=pool).run(once=True)
         assert sum(r.clustered for r in reports) == 4
         assert all(store.article_link(a) is not None for a in store.article_ids())
         assert len(store.timings()) == 4  # arrival → event latency recorded per article
@@ -169,3 +233,146 @@ def test_watch_ray_address_needs_the_ray_engine(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "--engine ray" in result.stderr
+
+
+def test_watch_keeps_its_workers_and_models_across_cycles(pool: RayEngine, tmp_path: Path) -> None:
+    """Several cycles, new files before each: the same worker processes throughout, each model
+    built at most once per worker (the engine's workers outlive the cycles), every article placed."""
+    import threading
+
+    from newsloom.stream import Watcher
+
+    texts = sorted((demo_corpus() / "text").iterdir())[:9]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    size = pool.pool_size
+    pool.warm(_Doubler)  # the pool exists (other tests may have made it already)
+    created = pool.workers_created
+    before = {s["pid"]: s["loads"] for s in pool.worker_stats()}
+    assert len(before) == size
+    with open_store(str(tmp_path / "watch.db")) as store:
+        watcher = Watcher([str(inbox)], store, engine=pool, interval=0.05)
+        reports = []
+        for start in range(0, len(texts), 3):  # three cycles of three new articles
+            for path in texts[start : start + 3]:
+                shutil.copy(path, inbox / path.name)
+            stop = threading.Event()
+            stop.set()  # one cycle: run() warms the engine first, as the CLI's watch does
+            reports += watcher.run(stop=stop)
+        assert [r.inputs for r in reports] == [3, 3, 3]
+        assert [r.clustered for r in reports] == [3, 3, 3]
+        assert store.count_articles() == 9
+        assert all(store.article_link(a) is not None for a in store.article_ids())
+        assert len(store.timings()) == 9
+    after = {s["pid"]: s["loads"] for s in pool.worker_stats()}
+    assert pool.workers_created == created  # no worker started again
+    assert set(after) == set(before)  # the same processes
+    for pid, loads in after.items():
+        for key, count in loads.items():
+            assert count - before[pid].get(key, 0) <= 1, (pid, key)  # built once (or kept from before)
+    enrich_key = pool._workers()._key(_analyse_factory())[0]
+    assert all(loads.get(enrich_key) == 1 for loads in after.values())  # every worker holds the model, loaded once
+
+
+def _analyse_factory() -> object:
+    from functools import partial
+
+    from newsloom.enrich.analyse import EnrichOptions
+    from newsloom.pipeline import _Analyse
+
+    return partial(_Analyse, EnrichOptions())
+
+
+@dataclass
+class _Input:
+    origin: str
+    n: int
+
+
+def _die_on_three(item: _Input) -> int:
+    import os
+
+    if item.n == 3:
+        os._exit(1)  # the worker process dies, as when the kernel kills it for memory
+    return item.n
+
+
+def test_a_worker_that_dies_is_replaced_and_the_batch_named(pool: RayEngine) -> None:
+    from newsloom.engines.ray import WorkerLost
+
+    named = r"died twice running a batch of 3 inputs \(feed/3.txt, feed/4.txt, feed/5.txt\)"
+    with pytest.raises(WorkerLost, match=named):
+        list(pool.map(_die_on_three, [_Input(f"feed/{n}.txt", n) for n in range(6)]))
+    assert list(pool.map(_square, range(7))) == [x * x for x in range(7)]  # restarted, still serving
+
+
+def test_cli_unreachable_ray_address_fails_fast(tmp_path: Path) -> None:
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]  # closed again: nothing listens there
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "newsloom", "run", "--demo", "--engine", "ray", "--ray-address", f"127.0.0.1:{port}",
+         "--no-report"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "cannot reach the Ray cluster at 127.0.0.1" in " ".join(result.stderr.split())
+    assert time.monotonic() - started < 60
+
+
+# -- Ray with PostgreSQL -----------------------------------------------------------------------
+PG = os.environ.get("NEWSLOOM_TEST_PG", "")
+needs_pg = pytest.mark.skipif(not PG, reason="NEWSLOOM_TEST_PG is not set (eval \"$(bash scripts/postgres.sh)\")")
+
+
+def _fresh_pg() -> Store:
+    store = open_store(PG)
+    store.reset_for_tests()  # type: ignore[attr-defined]
+    return store
+
+
+def _newsloom(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k != "NEWSLOOM_DB"}
+    return subprocess.Popen([sys.executable, "-m", "newsloom", *args], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@needs_pg
+def test_cli_ray_on_postgresql_gives_the_same_events_as_in_process(local_demo: Store, tmp_path: Path) -> None:
+    with _fresh_pg() as pg:
+        run = _newsloom("run", "--demo", "--engine", "ray", "--db", PG, "--json", "--no-report", cwd=tmp_path)
+        out, err = run.communicate(timeout=900)
+        assert run.returncode == 0, err
+        summary = json.loads(out)
+        assert summary["stored"] == local_demo.count_articles() == summary["clustered"]
+        assert _entities(pg) == _entities(local_demo)
+        assert _partition(pg) == _partition(local_demo)
+        assert _storylines(pg) == _storylines(local_demo)
+
+
+@needs_pg
+def test_two_ray_runs_at_once_on_postgresql_lose_and_duplicate_nothing(tmp_path: Path) -> None:
+    """Two drivers, each with a Ray worker, on overlapping halves of the demo corpus, one database."""
+    texts = sorted((demo_corpus() / "text").iterdir())
+    halves = [tmp_path / "a", tmp_path / "b"]
+    for folder, chosen in zip(halves, (texts[: len(texts) * 2 // 3], texts[len(texts) // 3 :]), strict=True):
+        folder.mkdir()
+        for path in chosen:
+            shutil.copy(path, folder / path.name)
+    with _fresh_pg() as pg:
+        runs = [
+            _newsloom("run", str(folder), "--engine", "ray", "--ray-workers", "1", "--db", PG, "--json",
+                      "--no-report", "--batch-size", "8", cwd=tmp_path)
+            for folder in halves
+        ]
+        outputs = [r.communicate(timeout=900) for r in runs]
+        for r, (_out, err) in zip(runs, outputs, strict=True):
+            assert r.returncode == 0, err
+        assert all(json.loads(out)["failed"] == 0 for out, _ in outputs)
+        stored = list(pg.iter_articles())
+        names = sorted(Path(a.origin).name for a in stored)
+        assert names == sorted(p.name for p in texts)  # each file once, none missing
+        assert {a.status for a in stored} == {"clustered"}
+        placed = [a for e in pg.list_events() for a in e.article_ids]
+        assert sorted(placed) == sorted(a.id for a in stored)  # every article in exactly one event

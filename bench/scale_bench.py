@@ -254,7 +254,7 @@ def store_bytes(store: Any, target: str) -> int:
 
 def run(size: str, backend: str, workdir: Path, log: Log, seed: int = 0) -> dict[str, Any]:
     from newsloom.pipeline import CLUSTER_STATE, STORYLINE_STATE, cluster_stored
-    from newsloom.store.codec import state_from_bytes
+    from newsloom.store.parts import state_size
 
     n = SIZES[size]
     load0 = os.getloadavg()[0]
@@ -311,13 +311,7 @@ def run(size: str, backend: str, workdir: Path, log: Log, seed: int = 0) -> dict
     with PeakTreeMemory(interval=0.5) as mem_cluster:
         placed = cluster_stored(store, progress=prog)
     cluster_s = time.perf_counter() - t
-    state_bytes = 0
-    for key in (CLUSTER_STATE, STORYLINE_STATE):
-        blob = store.get_state(key) or b""
-        state_bytes += len(blob)
-        parts = state_from_bytes(blob).get("__parts__", {}) if blob else {}
-        for name, count in parts.items():
-            state_bytes += sum(len(store.get_state(f"{key}/{name}/{n}") or b"") for n in range(count))
+    state_bytes = sum(state_size(store, key) for key in (CLUSTER_STATE, STORYLINE_STATE))
     events = len(store.list_events())
     storylines = len(store.list_storylines())
     size_after = store_bytes(store, target)

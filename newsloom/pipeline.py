@@ -9,17 +9,19 @@ where it stopped.
 from __future__ import annotations
 
 import hashlib
-import heapq
+import itertools
 import json
 import logging
+from array import array
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from newsloom.clean import CleanOptions, extract
 from newsloom.clean.recurring import find_recurring_lines, strip_lines
@@ -46,7 +48,7 @@ from newsloom.model import (
 )
 from newsloom.sources import FetchOptions, iter_inputs
 from newsloom.store import ArticleFilter, Store
-from newsloom.store.codec import state_from_bytes, state_to_bytes
+from newsloom.store.parts import get_state_parts, put_state_parts
 
 log = logging.getLogger(__name__)
 
@@ -451,46 +453,6 @@ def cluster_input(article: Article, enrichment: Enrichment) -> ClusterInput:
     )
 
 
-#: Top-level arrays of a state larger than this are stored apart, in pieces of at most this size
-#: under keys of their own (``KEY/name/n``), so saving a large clusterer never holds a second
-#: copy of all of it (pieces left over from an earlier, larger save are never read).
-STATE_PART_BYTES = 32 << 20
-
-
-def put_state_parts(store: Store, key: str, state: dict[str, Any]) -> None:
-    """Save ``state`` under ``key``, its large top-level arrays in pieces under ``key/name/n``."""
-    parts: dict[str, int] = {}
-    for name in sorted(state):
-        value = state[name]
-        if not isinstance(value, np.ndarray) or value.nbytes <= STATE_PART_BYTES or value.ndim == 0:
-            continue
-        row_bytes = max(value.nbytes // max(len(value), 1), 1)
-        rows = max(STATE_PART_BYTES // row_bytes, 1)
-        pieces = range(0, len(value), rows)
-        for n, start in enumerate(pieces):
-            store.put_state(f"{key}/{name}/{n}", state_to_bytes(value[start : start + rows]))
-        parts[name] = len(pieces)
-        state[name] = None  # release it before the next one is encoded
-    store.put_state(key, state_to_bytes({**state, "__parts__": parts}))
-
-
-def get_state_parts(store: Store, key: str) -> dict[str, Any] | None:
-    """The inverse of ``put_state_parts`` (None when nothing is saved under ``key``)."""
-    blob = store.get_state(key)
-    if not blob:
-        return None
-    state: dict[str, Any] = state_from_bytes(blob)
-    for name, count in dict(state.pop("__parts__", {})).items():
-        pieces = []
-        for n in range(int(count)):
-            part = store.get_state(f"{key}/{name}/{n}")
-            if part is None:
-                raise ValueError(f"saved state {key} lacks part {n} of {name}")
-            pieces.append(state_from_bytes(part))
-        state[name] = np.concatenate(pieces)
-    return state
-
-
 def load_clustering(store: Store) -> tuple[EventClusterer, StorylineLinker]:
     """The event clusterer and storyline linker as the store last saved them."""
     state = get_state_parts(store, CLUSTER_STATE)
@@ -498,6 +460,13 @@ def load_clustering(store: Store) -> tuple[EventClusterer, StorylineLinker]:
     state = get_state_parts(store, STORYLINE_STATE)
     linker = StorylineLinker.restore(state, clusterer) if state else StorylineLinker()
     return clusterer, linker
+
+
+def save_clustering(store: Store, clusterer: EventClusterer, linker: StorylineLinker) -> None:
+    """Save the clusterer and linker part by part (see ``store.parts``): a large clusterer never
+    has its whole state in memory twice."""
+    put_state_parts(store, CLUSTER_STATE, clusterer.snapshot_parts())
+    put_state_parts(store, STORYLINE_STATE, linker.snapshot_parts())
 
 
 #: Articles read from the store and clustered per step (texts of one step only are in memory).
@@ -530,29 +499,99 @@ class EntityNames(Mapping[str, str]):
         return sum(v is not None for v in self._names.values())
 
 
-def clustering_order(store: Store, where: ArticleFilter | None = None) -> list[str]:
+class ClusteringOrder(Sequence[str]):
+    """Article ids in clustering order, held compactly: their UTF-8 bytes end to end in one
+    buffer and an array of where each starts (about 8 bytes per article besides the id's own
+    bytes, where a list of strings costs some 65). Indexing and slicing give strings."""
+
+    def __init__(self, data: bytes, offsets: npt.NDArray[np.int64]) -> None:
+        self._data = data
+        self._offsets = offsets  # one more than there are ids
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._id(i) for i in range(*index.indices(len(self)))]
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(index)
+        return self._id(index % n)
+
+    def _id(self, i: int) -> str:
+        return self._data[int(self._offsets[i]) : int(self._offsets[i + 1])].decode("utf-8", "surrogatepass")
+
+
+def clustering_order(store: Store, where: ArticleFilter | None = None) -> ClusteringOrder:
     """Ids of the articles matching ``where`` in clustering order: by date, then id, undated last.
 
-    Reads ids and publication days only; an undated article takes its confident content date
-    estimate (read from its enrichment), as ``cluster_input`` does.
+    Reads ids and publication days only, streamed from the store; an undated article takes its
+    confident content date estimate (read from its enrichment), as ``cluster_input`` does, and
+    one without an enrichment is left out. The ids are kept as one buffer (``ClusteringOrder``),
+    never as a list of a million strings.
     """
-    dated: list[tuple[date, str]] = []
+    data = bytearray()
+    offsets = array("q", [0])
+    days = array("i")  # date ordinals: the sort key with the id
     undated: list[str] = []
-    for article_id, day in store.article_days(where):
+
+    def add(article_id: str, day: date) -> None:
+        data.extend(article_id.encode("utf-8", "surrogatepass"))
+        offsets.append(len(data))
+        days.append(day.toordinal())
+
+    for article_id, day in store.iter_article_days(where):
         d = day_of(day)
         if d is None:
             undated.append(article_id)
         else:
-            dated.append((d, article_id))
-    estimated: list[tuple[date, str]] = []
+            add(article_id, d)
     for start in range(0, len(undated), 500):
         for e in store.get_enrichments(undated[start : start + 500]):
             est = e.date_estimate
             when = day_of(est.date) if est is not None and est.confidence >= MIN_DATE_CONFIDENCE else None
-            estimated.append((when or date.max, e.article_id))
-    estimated.sort()
-    dated.sort()  # the store's order already; sorting again makes the merge safe whatever it is
-    return [i for _, i in heapq.merge(dated, estimated)]
+            add(e.article_id, when or date.max)
+    del undated
+    starts = np.frombuffer(offsets, dtype=np.int64)
+    order = _by_day_then_id(np.frombuffer(days, dtype=np.intc).astype(np.int32), data, starts)
+    # the ids again, in order (one more buffer for a moment, then only these two)
+    lengths = starts[1:] - starts[:-1]
+    sorted_offsets = np.zeros(len(order) + 1, dtype=np.int64)
+    np.cumsum(lengths[order], out=sorted_offsets[1:])
+    out = bytearray(int(sorted_offsets[-1]))
+    view = memoryview(data)
+    for k, i in enumerate(order.tolist()):
+        out[int(sorted_offsets[k]) : int(sorted_offsets[k + 1])] = view[int(starts[i]) : int(starts[i + 1])]
+    view.release()
+    return ClusteringOrder(bytes(out), sorted_offsets)
+
+
+def _by_day_then_id(days: npt.NDArray[np.int32], data: bytes | bytearray, starts: npt.NDArray[np.int64]
+                    ) -> npt.NDArray[np.int64]:
+    """Positions sorted by (day, id). A stable sort on the day keeps the store's order within a
+    day, which is by id already when every day has one spelling (the store sorts the date text);
+    a day whose ids are not in order is sorted by its ids' UTF-8 bytes (the order of their code
+    points, as Python compares strings)."""
+    order = np.argsort(days, kind="stable").astype(np.int64)
+    if len(order) < 2:
+        return order
+    sorted_days = days[order]
+    bounds = [0, *(np.flatnonzero(sorted_days[1:] != sorted_days[:-1]) + 1).tolist(), len(order)]
+    for lo, hi in itertools.pairwise(bounds):
+        if hi - lo < 2:
+            continue
+        run = order[lo:hi].tolist()
+        keys = [bytes(data[int(starts[i]) : int(starts[i + 1])]) for i in run]
+        if any(a >= b for a, b in itertools.pairwise(keys)):
+            order[lo:hi] = [i for _, i in sorted(zip(keys, run, strict=True))]
+    return order
 
 
 def cluster_stored(
@@ -583,7 +622,7 @@ def _cluster_stored(store: Store, progress: Progress, batch_size: int, chunk_siz
     names = EntityNames(store)
     progress.stage("clustering events", total=len(order))
     placed = 0
-    done: list[str] = []
+    done_from = 0  # order[done_from:] are placed but not yet marked clustered
     since_save = 0
     for start in range(0, len(order), chunk_size):
         chunk = order[start : start + chunk_size]
@@ -608,7 +647,6 @@ def _cluster_stored(store: Store, progress: Progress, batch_size: int, chunk_siz
             if old_event:
                 clusterer.redirect_dropped(old_event, clusterer.event_of(article_id))
         placed += len(inputs)
-        done.extend(chunk)
         since_save += len(chunk)
         last = start + chunk_size >= len(order)
         if last:
@@ -618,10 +656,9 @@ def _cluster_stored(store: Store, progress: Progress, batch_size: int, chunk_siz
         clusterer.commit()
         linker.commit()
         if last or since_save >= save_every:
-            put_state_parts(store, CLUSTER_STATE, clusterer.snapshot())
-            put_state_parts(store, STORYLINE_STATE, linker.snapshot())
-            store.set_status(done, "clustered")
-            done, since_save = [], 0
+            save_clustering(store, clusterer, linker)
+            store.set_status(order[done_from : start + len(chunk)], "clustered")
+            done_from, since_save = start + len(chunk), 0
         progress.advance(len(chunk))
     log.info("clustered %d articles; %d events and %d storylines active", placed, len(clusterer.ids), len(linker.ids))
     return placed

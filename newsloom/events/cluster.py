@@ -41,12 +41,16 @@ has to be written since the last commit, so a store is never rewritten whole.
 
 ``snapshot()`` returns plain data (JSON-able values and numpy arrays, including the HNSW
 graphs as bytes) and ``EventClusterer.restore`` rebuilds an identical clusterer; its size is
-bounded by the active window.
+bounded by the active window. ``snapshot_parts()`` gives the same data one part at a time, built
+as it is asked for, for a save that never holds the whole state twice (``store.parts``);
+``restore`` takes either, and reads each part once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -74,6 +78,7 @@ from newsloom.events.features import (
     quote_keys,
 )
 from newsloom.events.scoring import Params, load_params
+from newsloom.store.codec import RawArray
 
 #: At most this many (most recent independent) members stand for an event in ``cos_max``.
 MEMBER_SAMPLE = 64
@@ -913,7 +918,7 @@ class EventClusterer:
         for name in ("_vec", "_cen"):
             old = getattr(self, name)
             new = np.zeros((cap, self.dim), dtype=np.float32)
-            new[:m] = old[live]
+            np.take(old, live, axis=0, out=new[:m], mode="clip")  # = old[live], without a temporary copy
             setattr(self, name, new)
         for name in ("_ids", "_art_event", "_art_terms", "_art_ents", "_art_dates", "_art_quotes", "_art_lang",
                      "_art_outlet", "_art_title"):
@@ -942,74 +947,77 @@ class EventClusterer:
     # ------------------------------------------------------------------ persistence
     def snapshot(self) -> dict[str, Any]:
         """The whole state as plain data: JSON-able values and numpy arrays."""
+        return {name: _materialise(value) for name, value in self.snapshot_parts()}
+
+    def snapshot_parts(self) -> Iterator[tuple[str, Any]]:
+        """The state of ``snapshot()`` as ``(name, value)`` pairs, each built when it is asked for,
+        so a streamed save (``store.parts.put_state_parts``) holds one part at a time: long
+        per-article lists come as iterators, the per-article term arrays and the ANN indexes as
+        ``RawArray`` chunks (the indexes through a temporary file, never a second copy in memory),
+        the vectors as a view. Consume each part before asking for the next and do not change the
+        clusterer until the last one: they read the live state."""
         if self._dead:
             self._compact()
         for ev in [*self._events.values(), *self._retiring.values()]:
             ev.cache = {}  # recomputed on demand, identically here and in a restored copy
         n = len(self._ids)
-        term_off = np.cumsum([0] + [len(t) for t in self._art_terms]).astype(np.int64)
-        term_idx = np.fromiter((k for t in self._art_terms for k in t), dtype=np.int64, count=int(term_off[-1]))
-        term_val = np.fromiter((v for t in self._art_terms for v in t.values()), dtype=np.float32,
-                               count=int(term_off[-1]))
-        events = []
-        for ev in [*self._events.values(), *self._retiring.values()]:
-            events.append({
-                "key": ev.key,
-                "members": list(ev.members),
-                "independent": list(ev.independent),
-                "csum": None if ev.csum is None else ev.csum.copy(),
-                "entities": dict(ev.entities),
-                "term_idx": np.fromiter(ev.terms.keys(), dtype=np.int64, count=len(ev.terms)),
-                "term_val": np.fromiter(ev.terms.values(), dtype=np.float64, count=len(ev.terms)),
-                "first": ev.first.isoformat() if ev.first else None,
-                "last": ev.last.isoformat() if ev.last else None,
-                "quotes": sorted(ev.quotes),
-                "langs": dict(ev.langs),
-                "outlets": dict(ev.outlets),
-                "indexed_size": ev.indexed_size,
-                "seen": ev.seen.isoformat() if ev.seen else None,
-                "retiring": ev.key in self._retiring,
-            })
-        return {
-            "version": SNAPSHOT_VERSION,
-            "params": self.params.to_dict(),
-            "dim": self.dim,
-            "embedder": self.embedder,
-            "fold_duplicates": self.fold_duplicates,
-            "stats": self.stats.to_state(),
-            "lang_mean": {k: v.copy() for k, v in self._lang_mean.items()},
-            "lang_next": dict(self._lang_next),
-            "next_recentre": self._next_recentre,
-            "article_ids": list(self._ids),
-            "vectors": self._vec[:n],  # a view: rows once written never change (growth and compaction copy)
-            "art_event": list(self._art_event),
-            "term_offsets": term_off,
-            "term_idx": term_idx,
-            "term_val": term_val,
-            "art_entities": [dict(e) for e in self._art_ents],
-            "art_dates": [d.isoformat() if d else None for d in self._art_dates],
-            "art_quotes": [sorted(q) for q in self._art_quotes],
-            "art_lang": list(self._art_lang),
-            "art_outlet": list(self._art_outlet),
-            "art_title": list(self._art_title),
-            "copy_of": [[i, o, k, s] for i, (o, k, s) in sorted(self._copy_of.items())],
-            "events": events,
-            "next_event": self._next_event,
-            "redirects": dict(self.redirects),
-            "dirty": sorted(self._dirty),
-            "since_maintain": self._since_maintain,
-            "art_ann": np.frombuffer(self._art_ann.save(), dtype=np.uint8),  # save() returns a fresh buffer
-            "cen_ann": np.frombuffer(self._cen_ann.save(), dtype=np.uint8),
-            "duplicates": self._dups.to_state() if self._dups is not None else None,
-            "retire_min_active": self.retire_min_active,
-            "now": self._now.isoformat() if self._now else None,
-            "swept": self._swept.isoformat() if self._swept else None,
-            "n_added": self._n_added,
-            "lang_count": dict(self._lang_count),
-            "changed_events": sorted(self._changed_events),
-            "changed_rows": sorted(self._changed_rows),
-            "changed_redirects": sorted(self._changed_redirects),
-        }
+        yield "version", SNAPSHOT_VERSION
+        yield "params", self.params.to_dict()
+        yield "dim", self.dim
+        yield "embedder", self.embedder
+        yield "fold_duplicates", self.fold_duplicates
+        yield "stats", self.stats.to_state()
+        yield "lang_mean", {k: v.copy() for k, v in self._lang_mean.items()}
+        yield "lang_next", dict(self._lang_next)
+        yield "next_recentre", self._next_recentre
+        yield "article_ids", iter(list(self._ids))
+        yield "vectors", self._vec[:n]  # a view: rows once written never change (growth and compaction copy)
+        yield "art_event", iter(list(self._art_event))
+        yield "term_offsets", np.cumsum([0] + [len(t) for t in self._art_terms]).astype(np.int64)
+        yield "term_idx", self._term_column(keys=True)
+        yield "term_val", self._term_column(keys=False)
+        yield "art_entities", (dict(e) for e in self._art_ents)
+        yield "art_dates", (d.isoformat() if d else None for d in self._art_dates)
+        yield "art_quotes", (sorted(q) for q in self._art_quotes)
+        yield "art_lang", iter(list(self._art_lang))
+        yield "art_outlet", iter(list(self._art_outlet))
+        yield "art_title", iter(list(self._art_title))
+        yield "copy_of", ([i, o, k, s] for i, (o, k, s) in sorted(self._copy_of.items()))
+        held = [*self._events.values(), *self._retiring.values()]
+        yield "events", (_event_state(ev, ev.key in self._retiring) for ev in held)
+        yield "next_event", self._next_event
+        yield "redirects", dict(self.redirects)
+        yield "dirty", sorted(self._dirty)
+        yield "since_maintain", self._since_maintain
+        with tempfile.TemporaryDirectory(prefix="newsloom-ann-") as tmp:
+            for name, index in (("art_ann", self._art_ann), ("cen_ann", self._cen_ann)):
+                path = os.path.join(tmp, f"{name}.usearch")
+                index.save(path)  # the same bytes as save() to a buffer, without the buffer
+                yield name, RawArray.from_file(path)
+                os.remove(path)
+        yield "duplicates", self._dups.to_state() if self._dups is not None else None
+        yield "retire_min_active", self.retire_min_active
+        yield "now", self._now.isoformat() if self._now else None
+        yield "swept", self._swept.isoformat() if self._swept else None
+        yield "n_added", self._n_added
+        yield "lang_count", dict(self._lang_count)
+        yield "changed_events", sorted(self._changed_events)
+        yield "changed_rows", sorted(self._changed_rows)
+        yield "changed_redirects", sorted(self._changed_redirects)
+
+    def _term_column(self, keys: bool, batch: int = 4096) -> RawArray:
+        """Every article's term ids (``keys``) or weights, concatenated, as chunks of ``batch`` articles."""
+        total = sum(len(t) for t in self._art_terms)
+        dtype = np.int64 if keys else np.float32
+
+        def chunks() -> Iterator[bytes]:
+            for s in range(0, len(self._art_terms), batch):
+                rows = self._art_terms[s : s + batch]
+                count = sum(len(t) for t in rows)
+                it = (k for t in rows for k in t) if keys else (v for t in rows for v in t.values())
+                yield np.fromiter(it, dtype=dtype, count=count).tobytes()
+
+        return RawArray(dtype, (total,), chunks())
 
     @classmethod
     def restore(cls, state: Mapping[str, Any], params: Params | None = None) -> EventClusterer:
@@ -1071,8 +1079,8 @@ class EventClusterer:
         c.redirects = {str(k): str(v) for k, v in state["redirects"].items()}
         c._dirty = {int(k) for k in state["dirty"]}
         c._since_maintain = int(state["since_maintain"])
-        c._art_ann = Index.restore(bytearray(np.asarray(state["art_ann"], dtype=np.uint8).tobytes()))
-        c._cen_ann = Index.restore(bytearray(np.asarray(state["cen_ann"], dtype=np.uint8).tobytes()))
+        c._art_ann = Index.restore(_index_buffer(state["art_ann"]).data)  # the index copies what it loads
+        c._cen_ann = Index.restore(_index_buffer(state["cen_ann"]).data)
         if c._art_ann is None or c._cen_ann is None:
             raise ValueError("snapshot holds an unreadable index")
         c._art_ann.expansion_search = 64
@@ -1094,6 +1102,42 @@ class EventClusterer:
         for old, new in c.redirects.items():
             c._redirect_in.setdefault(new, set()).add(old)
         return c
+
+
+def _event_state(ev: _Event, retiring: bool) -> dict[str, Any]:
+    """One event as plain data (an item of the snapshot's ``events``)."""
+    return {
+        "key": ev.key,
+        "members": list(ev.members),
+        "independent": list(ev.independent),
+        "csum": None if ev.csum is None else ev.csum.copy(),
+        "entities": dict(ev.entities),
+        "term_idx": np.fromiter(ev.terms.keys(), dtype=np.int64, count=len(ev.terms)),
+        "term_val": np.fromiter(ev.terms.values(), dtype=np.float64, count=len(ev.terms)),
+        "first": ev.first.isoformat() if ev.first else None,
+        "last": ev.last.isoformat() if ev.last else None,
+        "quotes": sorted(ev.quotes),
+        "langs": dict(ev.langs),
+        "outlets": dict(ev.outlets),
+        "indexed_size": ev.indexed_size,
+        "seen": ev.seen.isoformat() if ev.seen else None,
+        "retiring": retiring,
+    }
+
+
+def _index_buffer(value: Any) -> npt.NDArray[np.uint8]:
+    """A saved ANN index as a writable byte array, copied only when it is not one already."""
+    buf = np.ascontiguousarray(np.asarray(value, dtype=np.uint8).reshape(-1))
+    return buf if buf.flags.writeable else buf.copy()
+
+
+def _materialise(value: Any) -> Any:
+    """A part of ``snapshot_parts()`` as ``snapshot()`` returns it: lists and arrays in memory."""
+    if isinstance(value, RawArray):
+        return value.materialise()
+    if isinstance(value, Iterator):
+        return list(value)
+    return value
 
 
 def cluster_all(items: Sequence[ClusterInput], params: Params | None = None, batch: int = 64) -> dict[str, str]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -434,6 +434,21 @@ class StorylineLinker:
     def snapshot(self) -> dict[str, Any]:
         """Plain data: which event is in which storyline and the frozen parts (active events'
         profiles are rebuilt on restore)."""
+        return dict(self.snapshot_parts())
+
+    def snapshot_parts(self) -> Iterator[tuple[str, Any]]:
+        """The state of ``snapshot()`` as ``(name, value)`` pairs, each built when it is asked for
+        (for a streamed save, which holds one part at a time)."""
+        yield "next", self._next
+        yield "stories", {str(k): list(s.events) for k, s in self._stories.items()}
+        yield "linked_size", dict(self._linked_size)
+        yield "frozen", self._frozen_state()
+        yield "now", self._now.isoformat() if self._now else None
+        yield "swept", self._swept.isoformat() if self._swept else None
+        yield "changed", sorted(self._changed)
+        yield "changed_event_story", sorted(self._changed_event_story)
+
+    def _frozen_state(self) -> dict[str, Any]:
         frozen = {}
         for k, s in self._stories.items():
             if s.base is None:
@@ -456,16 +471,7 @@ class StorylineLinker:
                 "words": dict(s.f_words),
                 "touched": s.touched.isoformat() if s.touched else None,
             }
-        return {
-            "next": self._next,
-            "stories": {str(k): list(s.events) for k, s in self._stories.items()},
-            "linked_size": dict(self._linked_size),
-            "frozen": frozen,
-            "now": self._now.isoformat() if self._now else None,
-            "swept": self._swept.isoformat() if self._swept else None,
-            "changed": sorted(self._changed),
-            "changed_event_story": sorted(self._changed_event_story),
-        }
+        return frozen
 
     @classmethod
     def restore(cls, state: Mapping[str, Any], clusterer: EventClusterer,

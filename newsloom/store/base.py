@@ -127,6 +127,11 @@ class Store(ABC):
         in listing order: cheap (no texts), for planning a pass over many articles."""
         return [(a.id, (a.published or "")[:10] or None) for a in self.iter_articles(where)]
 
+    def iter_article_days(self, where: ArticleFilter | None = None) -> Iterator[tuple[str, str | None]]:
+        """``article_days`` row by row, read from one consistent view of the store without the
+        whole list in memory (a backend streams it from one query)."""
+        return iter(self.article_days(where))
+
     def get_articles(self, article_ids: Sequence[str]) -> list[Article]:
         """The articles with these ids that exist, in the order given (one query per batch)."""
         return [a for a in (self.get_article(i) for i in article_ids) if a is not None]
@@ -220,8 +225,16 @@ class Store(ABC):
         """A named blob of pipeline state."""
 
     @abstractmethod
-    def put_state(self, key: str, value: bytes) -> None:
-        """Store a named blob of pipeline state."""
+    def put_state(self, key: str, value: bytes | bytearray | memoryview) -> None:
+        """Store a named blob of pipeline state (any bytes-like value; stored as bytes)."""
+
+    @abstractmethod
+    def state_keys(self, prefix: str) -> list[str]:
+        """Names of the stored state blobs that start with ``prefix``, sorted."""
+
+    @abstractmethod
+    def delete_state(self, keys: Sequence[str]) -> None:
+        """Forget these named blobs of pipeline state (unknown names are ignored), in one transaction."""
 
     # -- latency timings (the watcher) ---------------------------------------------------
     @abstractmethod

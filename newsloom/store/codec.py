@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from newsloom.model import DateEstimate, Enrichment, EntityMention, Quote, RemovedLine
 
@@ -65,17 +68,81 @@ def vector_from_bytes(blob: bytes | None) -> list[float] | None:
 _BINARY_MAGIC = b"NLSTATE2"
 
 
+class RawArray:
+    """An array given by its dtype, shape and raw bytes (C order), chunk by chunk.
+
+    The state encoders take it wherever they take a numpy array: a streamed save writes the
+    chunks as they come, so an array that lives elsewhere (a file, such as a saved ANN index, or
+    rows built a batch at a time) never has to be whole in memory. The chunks are read once.
+    """
+
+    __slots__ = ("chunks", "dtype", "shape")
+
+    def __init__(self, dtype: npt.DTypeLike, shape: Sequence[int], chunks: Iterable[bytes | bytearray | memoryview]):
+        self.dtype = np.dtype(dtype)
+        self.shape = tuple(int(s) for s in shape)
+        self.chunks = chunks
+
+    @property
+    def nbytes(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], chunk_bytes: int = 8 << 20) -> RawArray:
+        """The bytes of a file as a uint8 array, read ``chunk_bytes`` at a time when the chunks are."""
+        size = os.path.getsize(path)
+
+        def read() -> Iterator[bytes]:
+            with open(path, "rb") as f:
+                while chunk := f.read(chunk_bytes):
+                    yield chunk
+
+        return cls(np.uint8, (size,), read())
+
+    def materialise(self) -> npt.NDArray[Any]:
+        """The whole array in memory (reads the chunks)."""
+        out = np.empty(self.shape, dtype=self.dtype)
+        flat = out.reshape(-1).view(np.uint8)
+        pos = 0
+        for chunk in self.chunks:
+            view = memoryview(chunk).cast("B")
+            if pos + len(view) > len(flat):
+                raise ValueError("raw array chunks hold more bytes than its shape")
+            flat[pos : pos + len(view)] = np.frombuffer(view, dtype=np.uint8)
+            pos += len(view)
+        if pos != len(flat):
+            raise ValueError(f"raw array chunks hold {pos} bytes, its shape {len(flat)}")
+        return out
+
+
 def state_to_bytes(state: Any) -> bytes:
     """Serialise pipeline state (JSON values and numpy arrays) without pickle.
 
     Pickle would run code from a tampered database; this format only ever yields data. Arrays
     are stored as raw bytes after a JSON header (no base64, one copy: large states stay cheap).
     """
-    arrays: list[np.ndarray] = []
+    return b"".join(list(state_chunks(state)))
+
+
+def state_chunks(state: Any) -> Iterator[bytes | bytearray | memoryview]:
+    """The bytes of :func:`state_to_bytes`, chunk by chunk: the header, then each array's bytes as
+    a view of the array (or the chunks of a :class:`RawArray`), so nothing is copied whole."""
+    arrays: list[npt.NDArray[Any] | RawArray] = []
     head = json.dumps(_encode(state, arrays), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    parts: list[bytes | memoryview] = [_BINARY_MAGIC, len(head).to_bytes(8, "little"), head]
-    parts += [np.ascontiguousarray(a).reshape(-1).view(np.uint8).data for a in arrays]
-    return b"".join(parts)
+    yield _BINARY_MAGIC + len(head).to_bytes(8, "little") + head
+    del head
+    while arrays:
+        a = arrays.pop(0)
+        if isinstance(a, RawArray):
+            written = 0
+            for chunk in a.chunks:
+                written += memoryview(chunk).nbytes
+                yield chunk
+            if written != a.nbytes:
+                raise ValueError(f"raw array chunks hold {written} bytes, its shape {a.nbytes}")
+        elif a.nbytes:
+            yield np.ascontiguousarray(a).reshape(-1).view(np.uint8).data
+        del a
 
 
 def state_from_bytes(blob: bytes) -> Any:
@@ -84,11 +151,103 @@ def state_from_bytes(blob: bytes) -> Any:
         return _decode(json.loads(blob), None)
     start = len(_BINARY_MAGIC) + 8
     end = start + int.from_bytes(blob[len(_BINARY_MAGIC) : start], "little")
-    return _decode(json.loads(blob[start:end]), (memoryview(blob), end))
+    return _decode(json.loads(blob[start:end]), _BlobArrays(memoryview(blob), end))
 
 
-def _encode(value: Any, arrays: list[np.ndarray]) -> Any:
-    if isinstance(value, np.ndarray):
+def state_from_pieces(pieces: Iterable[bytes]) -> Any:
+    """The inverse of :func:`state_chunks`, from the bytes cut into pieces at any points: each
+    array is read straight into its own memory, so at most one piece is held besides the value."""
+    stream = _Stream(pieces)
+    magic = stream.read(len(_BINARY_MAGIC))
+    if magic != _BINARY_MAGIC:  # the all-JSON format: no arrays to stream
+        return state_from_bytes(magic + stream.read_rest())
+    size = int.from_bytes(stream.read(8), "little")
+    value = _decode(json.loads(stream.read(size)), _StreamArrays(stream))
+    if not stream.at_end():
+        raise ValueError("saved state holds bytes after its last array")
+    return value
+
+
+class _BlobArrays:
+    """Arrays of a state held whole in memory: copied out of the blob."""
+
+    def __init__(self, buf: memoryview, base: int) -> None:
+        self.buf, self.base = buf, base
+
+    def array(self, desc: dict[str, Any]) -> npt.NDArray[Any]:
+        dtype = np.dtype(desc["dtype"])
+        count = int(np.prod(desc["shape"], dtype=np.int64))
+        start = self.base + int(desc["at"])
+        view = self.buf[start : start + count * dtype.itemsize]
+        return np.frombuffer(view, dtype=dtype).reshape(desc["shape"]).copy()
+
+
+class _StreamArrays:
+    """Arrays of a state read from a stream, in the order they were written."""
+
+    def __init__(self, stream: _Stream) -> None:
+        self.stream = stream
+        self.offset = 0  # bytes of the array section read so far
+
+    def array(self, desc: dict[str, Any]) -> npt.NDArray[Any]:
+        at = int(desc["at"])
+        if at < self.offset:
+            raise ValueError("saved state refers to its arrays out of order")
+        self.stream.skip(at - self.offset)
+        out = np.empty(desc["shape"], dtype=np.dtype(desc["dtype"]))
+        flat = out.reshape(-1).view(np.uint8)
+        self.stream.read_into(flat)
+        self.offset = at + len(flat)
+        return out
+
+
+class _Stream:
+    """Bytes read in order from a sequence of pieces (one piece held at a time)."""
+
+    def __init__(self, pieces: Iterable[bytes]) -> None:
+        self._pieces = iter(pieces)
+        self._cur = memoryview(b"")
+
+    def _next(self) -> bool:
+        for piece in self._pieces:
+            if len(piece):
+                self._cur = memoryview(piece).cast("B")
+                return True
+        self._cur = memoryview(b"")
+        return False
+
+    def read_into(self, out: npt.NDArray[np.uint8]) -> None:
+        pos = 0
+        while pos < len(out):
+            if not len(self._cur) and not self._next():
+                raise ValueError("saved state ends early")
+            n = min(len(self._cur), len(out) - pos)
+            out[pos : pos + n] = np.frombuffer(self._cur[:n], dtype=np.uint8)
+            self._cur = self._cur[n:]
+            pos += n
+
+    def read(self, n: int) -> bytes:
+        out = np.empty(n, dtype=np.uint8)
+        self.read_into(out)
+        return out.tobytes()
+
+    def skip(self, n: int) -> None:
+        if n:
+            self.read(n)
+
+    def read_rest(self) -> bytes:
+        parts = [bytes(self._cur)]
+        while self._next():
+            parts.append(bytes(self._cur))
+        self._cur = memoryview(b"")
+        return b"".join(parts)
+
+    def at_end(self) -> bool:
+        return not len(self._cur) and not self._next()
+
+
+def _encode(value: Any, arrays: list[npt.NDArray[Any] | RawArray]) -> Any:
+    if isinstance(value, (np.ndarray, RawArray)):
         offset = sum(a.nbytes for a in arrays)
         arrays.append(value)
         return {"__ndarray__": len(arrays) - 1, "at": offset, "dtype": value.dtype.str, "shape": list(value.shape)}
@@ -103,7 +262,7 @@ def _encode(value: Any, arrays: list[np.ndarray]) -> Any:
     return value
 
 
-def _decode(value: Any, raw: tuple[memoryview, int] | None) -> Any:
+def _decode(value: Any, raw: _BlobArrays | _StreamArrays | None) -> Any:
     if isinstance(value, dict):
         if "__ndarray__" in value:
             dtype = np.dtype(value["dtype"])
@@ -112,11 +271,7 @@ def _decode(value: Any, raw: tuple[memoryview, int] | None) -> Any:
                 return np.frombuffer(data, dtype=dtype).reshape(value["shape"]).copy()
             if raw is None:
                 raise ValueError("state refers to raw array bytes it does not hold")
-            buf, base = raw
-            count = int(np.prod(value["shape"], dtype=np.int64))
-            start = base + int(value["at"])
-            view = buf[start : start + count * dtype.itemsize]
-            return np.frombuffer(view, dtype=dtype).reshape(value["shape"]).copy()
+            return raw.array(value)
         if "__set__" in value:
             return {_decode(v, raw) for v in value["__set__"]}
         return {k: _decode(v, raw) for k, v in value.items()}

@@ -536,6 +536,23 @@ class PostgresStore(Store):
         )
         return [(r[0], r[1]) for r in rows]
 
+    def iter_article_days(self, where: ArticleFilter | None = None) -> Iterator[tuple[str, str | None]]:
+        # One query (one snapshot, as article_days), read through a server-side cursor a page at a time.
+        clause, params = _where(where)
+        sql_where = " WHERE " + clause if clause else ""
+        query = f"SELECT a.id, a.published_date FROM articles a{sql_where} ORDER BY {_ARTICLE_ORDER}"
+        try:
+            with (self._pool.connection() as conn, conn.transaction(),
+                  conn.cursor(name="newsloom_article_days") as cur):
+                cur.itersize = 10_000
+                cur.execute(query, params)
+                for row in cur:
+                    yield row[0], row[1]
+        except psycopg.Error as exc:
+            raise StoreError(f"{self._where_from}: database read failed: {_message(exc)}") from exc
+        except PoolTimeout as exc:
+            raise StoreError(f"{self._where_from}: no database connection: {exc}") from exc
+
     def get_articles(self, article_ids: Sequence[str]) -> list[Article]:
         ids = list(dict.fromkeys(article_ids))
         if not ids:
@@ -844,14 +861,26 @@ class PostgresStore(Store):
         row = self._read(lambda cur: cur.execute("SELECT value FROM state WHERE key = %s", (key,)).fetchone())
         return bytes(row[0]) if row else None
 
-    def put_state(self, key: str, value: bytes) -> None:
+    def put_state(self, key: str, value: bytes | bytearray | memoryview) -> None:
         self._write(
             lambda cur: cur.execute(
                 "INSERT INTO state (key, value, updated_at) VALUES (%s, %s, %s) "
                 "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at",
-                (key, bytes(value), now_iso()),
+                (key, value if isinstance(value, (bytes, bytearray, memoryview)) else bytes(value), now_iso()),
             )
         )
+
+    def state_keys(self, prefix: str) -> list[str]:
+        rows = self._fetch(
+            "SELECT key FROM state WHERE substr(key, 1, %s) = %s ORDER BY key COLLATE \"C\"", (len(prefix), prefix)
+        )
+        return [r[0] for r in rows]
+
+    def delete_state(self, keys: Sequence[str]) -> None:
+        if not keys:
+            return
+        wanted = sorted(set(keys))
+        self._write(lambda cur: cur.execute("DELETE FROM state WHERE key = ANY(%s)", (wanted,)))
 
     def close(self) -> None:
         self._pool.close()

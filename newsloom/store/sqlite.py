@@ -360,6 +360,18 @@ class SQLiteStore(Store):
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
 
+    def iter_article_days(self, where: ArticleFilter | None = None) -> Iterator[tuple[str, str | None]]:
+        clause, params = _where(where)
+        cursor = self._conn.execute(
+            f"SELECT id, published_date FROM articles{clause} ORDER BY published_date IS NULL, published_date, id",
+            params,
+        )
+        try:
+            while rows := cursor.fetchmany(10_000):
+                yield from ((r[0], r[1]) for r in rows)
+        finally:
+            cursor.close()
+
     def get_articles(self, article_ids: Sequence[str]) -> list[Article]:
         found: dict[str, Article] = {}
         for chunk in _chunks(article_ids):
@@ -584,12 +596,24 @@ class SQLiteStore(Store):
         row = self._conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return bytes(row[0]) if row else None
 
-    def put_state(self, key: str, value: bytes) -> None:
+    def put_state(self, key: str, value: bytes | bytearray | memoryview) -> None:
         with self._transaction():
             self._conn.execute(
                 "INSERT OR REPLACE INTO state (key, value, updated_at) VALUES (?, ?, ?)",
                 (key, value, now_iso()),
             )
+
+    def state_keys(self, prefix: str) -> list[str]:
+        rows = self._conn.execute(
+            "SELECT key FROM state WHERE substr(key, 1, ?) = ? ORDER BY key", (len(prefix), prefix)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def delete_state(self, keys: Sequence[str]) -> None:
+        if not keys:
+            return
+        with self._transaction():
+            self._conn.executemany("DELETE FROM state WHERE key = ?", [(k,) for k in keys])
 
     def close(self) -> None:
         self._conn.close()

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from eventsynth import DIM, Topics, make_params
 
-from newsloom import pipeline
 from newsloom.events import cluster as cluster_module
 from newsloom.events.cluster import EventClusterer
 from newsloom.events.duplicates import DuplicateIndex
@@ -18,7 +17,7 @@ from newsloom.events.features import ClusterInput
 from newsloom.events.storylines import StorylineLinker
 from newsloom.model import Article, Enrichment, EntityMention
 from newsloom.pipeline import cluster_stored, clustering_records, load_clustering
-from newsloom.store import open_store
+from newsloom.store import open_store, parts
 
 
 def _stream(topics: Topics, days: int, per_day: int, happening_days: int = 5) -> list[ClusterInput]:
@@ -192,7 +191,8 @@ def test_delta_writes_keep_the_store_equal_to_a_full_write(tmp_path: Path) -> No
 
 def test_streamed_run_with_retirement_matches_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cluster_module, "RETIRE_MIN_ACTIVE", 0)
-    monkeypatch.setattr(pipeline, "STATE_PART_BYTES", 4096)  # the saved state in many small pieces
+    monkeypatch.setattr(parts, "PART_BYTES", 4096)  # the saved state in many small rows
+    monkeypatch.setattr(parts, "LIST_GROUP", 7)  # and its lists in many small groups
     rows = _articles(400, days=200)
     chunked = open_store(str(tmp_path / "chunked.db"))
     _put(chunked, rows)

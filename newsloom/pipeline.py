@@ -178,6 +178,9 @@ def _build(task: _Task) -> tuple[Article | SourceFailure, bool]:
         article = build_article(task.item, task.digest, task.options)
     except InputError as exc:
         return SourceFailure(exc.origin, exc.reason), task.is_new
+    except Exception as exc:  # a library failing on one odd input must not stop the run
+        log.warning("could not read %s", task.item.origin, exc_info=True)
+        return SourceFailure(task.item.origin, f"could not be read ({type(exc).__name__}: {exc})"), task.is_new
     article.id = task.article_id
     return article, task.is_new
 

@@ -201,3 +201,22 @@ def test_a_changed_article_is_placed_again_and_an_emptied_event_redirects(store:
     assert {after[k] for k in ("faro", "gazzetta", "ledger")} == {fund}
     old = store.get_event(pool_app)
     assert old is not None and old.id == fund  # the emptied event's id leads to where its article went
+
+
+def test_an_unexpected_error_on_one_input_is_a_failure_and_the_run_goes_on(store: Store, monkeypatch) -> None:
+    import newsloom.pipeline as pipeline
+
+    real = pipeline.build_article
+
+    def fragile(item, digest, options=None):  # type: ignore[no-untyped-def]
+        if item.origin == "odd.html":
+            raise RecursionError("maximum recursion depth exceeded")  # e.g. a parser on a pathological page
+        return real(item, digest, options)
+
+    monkeypatch.setattr(pipeline, "build_article", fragile)
+    items = [SourceItem(origin="odd.html", kind="text", id="odd", content="A page that breaks a parser."),
+             SourceItem(origin="fine.txt", kind="text", id="fine", content="Headline\n\nThe council met on Monday.")]
+    summary = ingest([], store, items=items)
+    assert [(f.origin, f.reason) for f in summary.failures] == [
+        ("odd.html", "could not be read (RecursionError: maximum recursion depth exceeded)")]
+    assert store.get_article("fine") is not None and store.get_article("odd") is None

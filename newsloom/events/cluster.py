@@ -477,10 +477,13 @@ class EventClusterer:
         if n <= len(self._vec):
             return
         cap = max(n, len(self._vec) + len(self._vec) // 4 + 256)  # grow by a quarter: little slack at scale
+        used = min(len(self._vec), len(self._ids))  # rows past the held articles are never read
         for name in ("_vec", "_cen"):
             old = getattr(self, name)
+            # np.zeros pages are not resident until written: copying only the used rows keeps the
+            # new tail (a quarter of the capacity) out of memory until articles fill it
             new = np.zeros((cap, self.dim), dtype=np.float32)
-            new[: len(old)] = old
+            new[:used] = old[:used]
             setattr(self, name, new)
 
     def _add_one(self, item: ClusterInput, label: str | None) -> None:

@@ -68,6 +68,9 @@ DEPTH = 2
 KEEP_FUNCTIONS = 4
 #: How often to say so while no worker has started (the cluster's CPUs are held by other jobs).
 WAIT_WARNING_SECONDS = 30.0
+#: How often a batch that found its worker restarting (after another batch killed it) is sent again.
+UNAVAILABLE_RETRIES = 3
+
 log = logging.getLogger(__name__)
 
 
@@ -436,6 +439,7 @@ class _Pool:
         ray = self.ray
         exhausted = False
         sent = returned = 0
+        resent: dict[int, int] = {}
         while True:
             self._check_started(timeout=None)
             # at most DEPTH batches queued per worker, and as many again waiting for their turn here
@@ -467,6 +471,17 @@ class _Pool:
                 self._free[worker] += 1
                 try:
                     done[position] = (ray.get(ref), batch)
+                except ray.exceptions.ActorUnavailableError as exc:
+                    # queued behind a batch that killed the worker, and Ray's own retry came while
+                    # it was still restarting: not this batch's fault, so it goes again (bounded)
+                    resent[position] = resent.get(position, 0) + 1
+                    if resent[position] > UNAVAILABLE_RETRIES:
+                        raise WorkerLost(
+                            f"a Ray worker died twice running a batch of {_describe(batch)}: {_first_line(exc)}"
+                        ) from exc
+                    time.sleep(0.5 * resent[position])
+                    self._free[worker] -= 1
+                    running[self._started[worker].run.remote(key, [factory], batch)] = (worker, position, batch)
                 except ray.exceptions.RayActorError as exc:
                     raise WorkerLost(
                         f"a Ray worker died twice running a batch of {_describe(batch)}: {_first_line(exc)}"

@@ -387,6 +387,19 @@ def date_gap(a_first: dt.date | None, a_last: dt.date | None, b_first: dt.date |
     return 0.0
 
 
+def aggregate_state(entities: Mapping[str, float], terms: Mapping[int, float], first: dt.date | None,
+                    last: dt.date | None, quotes: Iterable[str]) -> dict[str, Any]:
+    """The profile fields an event or a frozen storyline saves in a snapshot, as plain data."""
+    return {
+        "entities": dict(entities),
+        "term_idx": np.fromiter(terms.keys(), dtype=np.int64, count=len(terms)),
+        "term_val": np.fromiter(terms.values(), dtype=np.float64, count=len(terms)),
+        "first": first.isoformat() if first else None,
+        "last": last.isoformat() if last else None,
+        "quotes": sorted(quotes),
+    }
+
+
 def pair_features(a: Profile, b: Profile, stats: CorpusStats) -> list[float]:
     """The feature vector (in ``FEATURE_NAMES`` order) of two profiles."""
     cos_c = float(np.dot(a.centroid, b.centroid))

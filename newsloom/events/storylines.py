@@ -35,7 +35,15 @@ from typing import Any
 import numpy as np
 
 from newsloom.events.cluster import EventClusterer, _key_of
-from newsloom.events.features import FloatArray, Profile, merge_weights, normalise_token, pair_features, term_bucket
+from newsloom.events.features import (
+    FloatArray,
+    Profile,
+    aggregate_state,
+    merge_weights,
+    normalise_token,
+    pair_features,
+    term_bucket,
+)
 from newsloom.events.scoring import Params, load_params
 
 #: Storylines keep at most this many event centroids for ``cos_max``.
@@ -459,12 +467,7 @@ class StorylineLinker:
                 "csum": None if b.csum is None else np.asarray(b.csum, dtype=np.float32),
                 "centroids": np.vstack(b.centroids).astype(np.float32) if b.centroids
                 else np.zeros((0, self.dim), np.float32),
-                "entities": dict(b.entities),
-                "term_idx": np.fromiter(b.terms.keys(), dtype=np.int64, count=len(b.terms)),
-                "term_val": np.fromiter(b.terms.values(), dtype=np.float64, count=len(b.terms)),
-                "first": b.first.isoformat() if b.first else None,
-                "last": b.last.isoformat() if b.last else None,
-                "quotes": sorted(b.quotes),
+                **aggregate_state(b.entities, b.terms, b.first, b.last, b.quotes),
                 "langs": dict(s.f_langs),
                 "outlets": dict(s.f_outlets),
                 "count": s.f_count,

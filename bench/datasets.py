@@ -103,14 +103,12 @@ def as_ingested(name: str, records: Sequence[Record]) -> list[Record]:
 
 
 def pipeline_date(view: Record) -> tuple[dt.date | None, int]:
-    """The date and slack the clusterer gets, by ``newsloom.pipeline.cluster_input``'s rule."""
-    from newsloom.pipeline import ESTIMATE_SLACK_DAYS, MIN_DATE_CONFIDENCE
+    """The date and slack the clusterer gets (``newsloom.pipeline.clustering_date``)."""
+    from newsloom.model import DateEstimate
+    from newsloom.pipeline import clustering_date
 
-    if view.get("published"):
-        return parse_date(view["published"]), 0
-    if view.get("estimate") and float(view.get("estimate_confidence") or 0) >= MIN_DATE_CONFIDENCE:
-        return parse_date(view["estimate"]), ESTIMATE_SLACK_DAYS
-    return None, 0
+    estimate = DateEstimate(view.get("estimate"), float(view.get("estimate_confidence") or 0.0), ())
+    return clustering_date(view.get("published") or None, estimate)
 
 
 def embed_text(record: Record, max_chars: int = LEAD_CHARS) -> str:

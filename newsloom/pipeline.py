@@ -38,6 +38,7 @@ from newsloom.events.storylines import StorylineLinker
 from newsloom.model import (
     Article,
     ArticleLink,
+    DateEstimate,
     Enrichment,
     Entity,
     Event,
@@ -435,19 +436,26 @@ MIN_DATE_CONFIDENCE = 0.4
 ESTIMATE_SLACK_DAYS = 31
 
 
+def clustering_date(published: str | None, estimate: DateEstimate | None) -> tuple[date | None, int]:
+    """The date the clusterer places an article by, and how many days it may be off: the
+    publication date (0), else a confident estimate from the text (``ESTIMATE_SLACK_DAYS``)."""
+    if published is not None:
+        return day_of(published), 0
+    if estimate is not None and estimate.confidence >= MIN_DATE_CONFIDENCE:
+        when = day_of(estimate.date)
+        return when, ESTIMATE_SLACK_DAYS if when is not None else 0
+    return None, 0
+
+
 def cluster_input(article: Article, enrichment: Enrichment) -> ClusterInput:
     """What the event clusterer sees of one enriched article."""
-    when: str | None = article.published
-    slack = 0
-    if when is None and enrichment.date_estimate and enrichment.date_estimate.confidence >= MIN_DATE_CONFIDENCE:
-        when = enrichment.date_estimate.date
-        slack = ESTIMATE_SLACK_DAYS
+    when, slack = clustering_date(article.published, enrichment.date_estimate)
     return ClusterInput(
         id=article.id,
         title=article.title,
         text=article.text,
         lang=article.lang or "und",
-        date=day_of(when),
+        date=when,
         vector=np.asarray(enrichment.vector or [], dtype=np.float32),
         entities={m.entity_id: float(m.count) for m in enrichment.entities},
         quotes=[q.text for q in enrichment.quotes],
@@ -558,8 +566,7 @@ def clustering_order(store: Store, where: ArticleFilter | None = None) -> Cluste
             add(article_id, d)
     for start in range(0, len(undated), 500):
         for e in store.get_enrichments(undated[start : start + 500]):
-            est = e.date_estimate
-            when = day_of(est.date) if est is not None and est.confidence >= MIN_DATE_CONFIDENCE else None
+            when, _ = clustering_date(None, e.date_estimate)
             add(e.article_id, when or date.max)
     del undated
     starts = np.frombuffer(offsets, dtype=np.int64)

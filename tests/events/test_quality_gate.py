@@ -109,7 +109,6 @@ def test_dev_sample_scores_at_least_the_pinned_values(tmp_path: Path, name: str)
     event_f1 = bcubed_f1({str(r["id"]): str(r["event"]) for r in rows}, events)
     story_f1 = bcubed_f1({str(r["id"]): str(r["story"]) for r in rows}, stories)
     pinned_event, pinned_story = PINNED_DEV_SAMPLE[name]
-    print(f"{name}: {len(rows)} articles, event F1 {event_f1:.3f}, storyline F1 {story_f1:.3f}")
     assert event_f1 >= pinned_event, f"{name} sample: event BCubed F1 fell to {event_f1:.3f}"
     assert story_f1 >= pinned_story, f"{name} sample: storyline BCubed F1 fell to {story_f1:.3f}"
 

@@ -67,8 +67,6 @@ from newsloom.events.features import (
     FloatArray,
     Profile,
     aggregate_state,
-    centred_rows,
-    centred_unit,
     date_gap,
     entity_norm,
     entity_weights,
@@ -88,6 +86,7 @@ MEMBER_SAMPLE = 64
 LANG_RECENTRE_UNTIL = 1024
 #: Split checks look at this many most recent independent members.
 SPLIT_SAMPLE = 200
+_COMPACT_BLOCK = 8192  # rows moved or indexed at a time when compacting
 SNAPSHOT_VERSION = 2
 #: Retirement only starts once the clusterer holds more articles than this (small corpora and
 #: shuffled benchmark streams are never cut by the window).
@@ -188,6 +187,9 @@ def _key_of(eid: str) -> int:
 class EventClusterer:
     """Incremental, order-robust event clustering with stable ids (see module docstring)."""
 
+    #: grow and compact the vector array in place (False: into a new array, as a view forces)
+    resize_in_place = True
+
     def __init__(
         self,
         params: Params | None = None,
@@ -204,13 +206,19 @@ class EventClusterer:
             prior = None
         self.stats = CorpusStats(dim, prior, self.params.prior_weight, self.params.lang_weight)
         self._lang_mean: dict[str, FloatArray] = {}  # the mean each language's rows are centred on now
+        self._lang_code: dict[str, int] = {}  # language → its row in ``_means``
+        self._means = np.zeros((0, dim), dtype=np.float32)  # ``_lang_mean`` as a matrix
         self._lang_next: dict[str, int] = {}  # language row count at which it is next recentred
         self._lang_rows: dict[str, list[int]] = {}
         self._next_recentre = 64
         self._ids: list[str] = []
         self._pos: dict[str, int] = {}
+        # raw vectors, one row per article; the centred unit vectors are computed from them when
+        # read (``_centred``): a second array of them would double the largest per-article state.
+        # Per row also its language's code and the length of its centred vector.
         self._vec = np.zeros((256, dim), dtype=np.float32)
-        self._cen = np.zeros((256, dim), dtype=np.float32)
+        self._lcode = np.zeros(256, dtype=np.int32)
+        self._cnorm = np.ones(256, dtype=np.float32)
         self._art_event: list[int] = []
         self._art_terms: list[Mapping[int, float]] = []
         self._art_ents: list[dict[str, float]] = []
@@ -387,7 +395,7 @@ class EventClusterer:
     def article_profile(self, article_id: str) -> Profile:
         """The comparison profile of one stored article."""
         i = self._pos[article_id]
-        c = self._cen[i].copy()
+        c = self._centred_row(i)
         return Profile(c, c.reshape(1, -1), 1, self._art_ents[i], self._art_terms[i],
                        self._art_dates[i], self._art_dates[i], self._art_quotes[i])
 
@@ -478,14 +486,59 @@ class EventClusterer:
         if n <= len(self._vec):
             return
         cap = max(n, len(self._vec) + len(self._vec) // 4 + 256)  # grow by a quarter: little slack at scale
-        used = min(len(self._vec), len(self._ids))  # rows past the held articles are never read
-        for name in ("_vec", "_cen"):
-            old = getattr(self, name)
-            # np.zeros pages are not resident until written: copying only the used rows keeps the
-            # new tail (a quarter of the capacity) out of memory until articles fill it
+        self._resize_rows(cap, min(len(self._vec), len(self._ids)))
+
+    def _resize_rows(self, cap: int, used: int) -> None:
+        """Give the vector array ``cap`` rows, keeping its first ``used`` (rows past the held
+        articles are never read).
+
+        In place where it can be (``ndarray.resize`` reallocates, which for an array this size
+        remaps its pages rather than copying them), so growing or compacting never holds the old
+        and the new array at once. While a view of the array is alive (a snapshot being read)
+        that is refused, and a new array gets a copy of the used rows instead.
+        """
+        try:
+            if not self.resize_in_place:
+                raise ValueError("resizing in place is turned off")
+            self._vec.resize((cap, self.dim), refcheck=True)
+        except ValueError:
             new = np.zeros((cap, self.dim), dtype=np.float32)
-            new[:used] = old[:used]
-            setattr(self, name, new)
+            new[:used] = self._vec[:used]
+            self._vec = new
+        for name, fill in (("_lcode", 0), ("_cnorm", 1)):  # small: copied
+            old = getattr(self, name)
+            small = np.full(cap, fill, dtype=old.dtype)
+            small[:used] = old[:used]
+            setattr(self, name, small)
+
+    def _set_mean(self, lang: str, mean: FloatArray) -> None:
+        """Centre ``lang``'s rows on ``mean`` from now on (their lengths: ``_refresh_norms``)."""
+        self._lang_mean[lang] = mean
+        code = self._lang_code.setdefault(lang, len(self._lang_code))
+        if code >= len(self._means):
+            self._means = np.vstack([self._means, np.zeros((code + 1 - len(self._means), self.dim), np.float32)])
+        self._means[code] = mean
+
+    def _refresh_norms(self, rows: Sequence[int]) -> None:
+        """Set the code and centred length of ``rows`` from their language and its mean."""
+        for start in range(0, len(rows), _COMPACT_BLOCK):
+            idx = np.asarray(rows[start : start + _COMPACT_BLOCK], dtype=np.intp)
+            self._lcode[idx] = [self._lang_code[self._art_lang[i]] for i in idx.tolist()]
+            n = np.linalg.norm(self._vec[idx] - self._means[self._lcode[idx]], axis=1)
+            n[n == 0] = 1.0
+            self._cnorm[idx] = n
+
+    def _centred_row(self, i: int) -> FloatArray:
+        """Article row ``i`` centred on its language's current mean, at unit length."""
+        c: FloatArray = (self._vec[i] - self._means[self._lcode[i]]) / self._cnorm[i]
+        return c
+
+    def _centred(self, idx: Sequence[int]) -> FloatArray:
+        """Rows ``idx`` centred on their languages' current means, at unit length (row by row
+        the same values as ``_centred_row``)."""
+        rows = np.asarray(idx, dtype=np.intp)
+        c: FloatArray = (self._vec[rows] - self._means[self._lcode[rows]]) / self._cnorm[rows, None]
+        return c
 
     def _add_one(self, item: ClusterInput, label: str | None) -> None:
         if item.id in self._pos:
@@ -516,12 +569,13 @@ class EventClusterer:
             self._next_recentre *= 2
             self._recentre(None)
         elif lang not in self._lang_mean:
-            self._lang_mean[lang] = self.stats.mean_for(lang)
+            self._set_mean(lang, self.stats.mean_for(lang))
             self._lang_next[lang] = 2
         elif self._lang_count[lang] >= self._lang_next[lang] and self._lang_next[lang] <= LANG_RECENTRE_UNTIL:
             self._lang_next[lang] *= 2
             self._recentre({lang})
-        self._cen[i] = centred_unit(vec, self._lang_mean[lang])
+        self._refresh_norms([i])
+        cen = self._centred_row(i)
         self._art_terms.append(_Terms(terms))
         self._art_ents.append(ents)
         self._art_dates.append(item.date)
@@ -539,9 +593,9 @@ class EventClusterer:
             self._attach(self._events[self._art_event[orig]], i, independent=False)
             return
 
-        profile = Profile(self._cen[i].copy(), self._cen[i : i + 1].copy(), 1, ents, terms,
+        profile = Profile(cen, cen.reshape(1, -1), 1, ents, terms,
                           item.date, item.date, self._art_quotes[i], slack=item.date_slack)
-        cands = [k for k in self._candidates(self._cen[i]) if self._within_reach(item, self._events[k])]
+        cands = [k for k in self._candidates(cen) if self._within_reach(item, self._events[k])]
         self.last_candidates = len(cands)
         self.total_candidates += len(cands)
         if label is not None:
@@ -629,13 +683,13 @@ class EventClusterer:
         if independent:
             ev.independent.append(i)
             self._accumulate(ev, [i])
-            self._art_ann.add(i, self._cen[i], threads=1)
+            self._art_ann.add(i, self._centred_row(i), threads=1)
             self._update_centroid(ev, force=False)
 
     def _accumulate(self, ev: _Event, idx: Iterable[int]) -> None:
         ev.cache = {}
         for i in idx:
-            c = self._cen[i].astype(np.float64)
+            c = self._centred_row(i).astype(np.float64)
             ev.csum = c.copy() if ev.csum is None else ev.csum + c
             merge_weights(ev.entities, self._art_ents[i])
             merge_weights(ev.terms, self._art_terms[i])
@@ -690,7 +744,7 @@ class EventClusterer:
         middle = dates[len(dates) // 2] if dates else None
         return Profile(
             centroid=self._centroid(ev),
-            members=self._cen[sample],
+            members=self._centred(sample) if sample else np.zeros((0, self.dim), dtype=np.float32),
             size=max(len(ev.independent), 1),
             entities=ev.entities,
             terms=ev.terms,
@@ -713,26 +767,25 @@ class EventClusterer:
         rows: list[int] = []
         for lang in todo:
             mean = self.stats.mean_for(lang)
-            self._lang_mean[lang] = mean
+            self._set_mean(lang, mean)
             self._lang_next.setdefault(lang, 2)
-            idx = [i for i in self._lang_rows.get(lang, []) if i < len(self._art_terms)]
-            if idx:
-                self._cen[idx] = centred_rows(self._vec[idx], mean)
-                rows.extend(idx)
+            # the row being added (no terms yet) is not in the indexes or any event yet
+            rows.extend(i for i in self._lang_rows.get(lang, []) if i < len(self._art_terms))
+        self._refresh_norms(rows)
         if full:
             self._art_ann = _new_index(self.dim)
             for k in sorted(i for ev in self._events.values() for i in ev.independent):
-                self._art_ann.add(k, self._cen[k], threads=1)
+                self._art_ann.add(k, self._centred_row(k), threads=1)
             self._cen_ann = _new_index(self.dim)
             touched = list(self._events.values())
         else:
             indexed = [i for i in rows if i in self._art_ann]
             for i in indexed:
                 self._art_ann.remove(i)
-                self._art_ann.add(i, self._cen[i], threads=1)
+                self._art_ann.add(i, self._centred_row(i), threads=1)
             touched = [self._events[k] for k in sorted({self._art_event[i] for i in rows}) if k in self._events]
         for ev in touched:
-            ev.csum = self._cen[ev.independent].astype(np.float64).sum(axis=0) if ev.independent else None
+            ev.csum = self._centred(ev.independent).astype(np.float64).sum(axis=0) if ev.independent else None
             self._update_centroid(ev)
 
     # ------------------------------------------------------------------ upkeep
@@ -779,7 +832,7 @@ class EventClusterer:
         # the split is decided on the most recent members (bounded work on big events) ...
         sample = ev.independent[-SPLIT_SAMPLE:]
         n = len(sample)
-        X = self._cen[sample].astype(np.float64)
+        X = self._centred(sample).astype(np.float64)
         # 2-means seeded by the member farthest from the centroid and the one farthest from it
         c = X.mean(axis=0)
         a = int(np.argmin(X @ c))
@@ -802,7 +855,7 @@ class EventClusterer:
         if p_same >= self.params.split_threshold:
             return {}
         # ... and then every member goes to its nearer half
-        side = np.argmax(self._cen[ev.independent].astype(np.float64) @ centres.T, axis=1)
+        side = np.argmax(self._centred(ev.independent).astype(np.float64) @ centres.T, axis=1)
         parts = [[i for i, g in zip(ev.independent, side, strict=True) if g == k] for k in (0, 1)]
         if not parts[0] or not parts[1]:
             return {}
@@ -918,12 +971,15 @@ class EventClusterer:
         m = len(live)
         new_of = np.full(len(self._ids), -1, dtype=np.int64)
         new_of[live] = np.arange(m)
-        cap = max(256, m + m // 2)
-        for name in ("_vec", "_cen"):
-            old = getattr(self, name)
-            new = np.zeros((cap, self.dim), dtype=np.float32)
-            np.take(old, live, axis=0, out=new[:m], mode="clip")  # = old[live], without a temporary copy
-            setattr(self, name, new)
+        # live rows move forward in place, a block at a time (row j comes from row live[j] >= j,
+        # so no block overwrites a row a later block still reads), then the array shrinks
+        order = np.asarray(live, dtype=np.intp)
+        for start in range(0, m, _COMPACT_BLOCK):
+            block = order[start : start + _COMPACT_BLOCK]
+            self._vec[start : start + len(block)] = self._vec[block]
+        self._lcode[:m] = self._lcode[order]
+        self._cnorm[:m] = self._cnorm[order]
+        self._resize_rows(max(256, m + m // 2), m)
         for name in ("_ids", "_art_event", "_art_terms", "_art_ents", "_art_dates", "_art_quotes", "_art_lang",
                      "_art_outlet", "_art_title"):
             old_list = getattr(self, name)
@@ -941,8 +997,9 @@ class EventClusterer:
         self._changed_rows = {int(new_of[i]) for i in self._changed_rows if i < len(new_of) and new_of[i] >= 0}
         self._art_ann = _new_index(self.dim)
         keys = sorted(i for ev in self._events.values() for i in ev.independent)
-        if keys:
-            self._art_ann.add(np.asarray(keys, dtype=np.uint64), self._cen[keys], threads=1)
+        for start in range(0, len(keys), _COMPACT_BLOCK):  # in blocks: the same index, bounded memory
+            chunk = keys[start : start + _COMPACT_BLOCK]
+            self._art_ann.add(np.asarray(chunk, dtype=np.uint64), self._centred(chunk), threads=1)
         self._cen_ann = _new_index(self.dim)
         for ev in self._events.values():
             if ev.independent:
@@ -975,7 +1032,7 @@ class EventClusterer:
         yield "lang_next", dict(self._lang_next)
         yield "next_recentre", self._next_recentre
         yield "article_ids", iter(list(self._ids))
-        yield "vectors", self._vec[:n]  # a view: rows once written never change (growth and compaction copy)
+        yield "vectors", self._vec[:n]  # a view: while it is alive, growth and compaction copy (_resize_rows)
         yield "art_event", iter(list(self._art_event))
         yield "term_offsets", np.cumsum([0] + [len(t) for t in self._art_terms]).astype(np.int64)
         yield "term_idx", self._term_column(keys=True)
@@ -1033,7 +1090,8 @@ class EventClusterer:
         p = params or Params.from_dict(state["params"])
         c = cls(p, int(state["dim"]), str(state["embedder"]), bool(state["fold_duplicates"]))
         c.stats = CorpusStats.from_state(state["stats"])
-        c._lang_mean = {str(k): np.asarray(v, dtype=np.float32).copy() for k, v in dict(state["lang_mean"]).items()}
+        for lang, mean in dict(state["lang_mean"]).items():
+            c._set_mean(str(lang), np.asarray(mean, dtype=np.float32).copy())
         c._lang_next = {str(k): int(v) for k, v in dict(state["lang_next"]).items()}
         c._next_recentre = int(state["next_recentre"])
         c._ids = [str(a) for a in state["article_ids"]]
@@ -1045,8 +1103,7 @@ class EventClusterer:
         c._lang_rows = {}
         for i, lang in enumerate(c._art_lang):
             c._lang_rows.setdefault(lang, []).append(i)
-        for lang, idx in c._lang_rows.items():
-            c._cen[idx] = centred_rows(c._vec[idx], c._lang_mean[lang])
+        c._refresh_norms(range(n))
         c._art_event = [int(k) for k in state["art_event"]]
         off = np.asarray(state["term_offsets"], dtype=np.int64)
         tidx = np.asarray(state["term_idx"], dtype=np.int64)

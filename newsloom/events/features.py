@@ -319,14 +319,6 @@ def centred_unit(vec: FloatArray, mean: FloatArray) -> FloatArray:
     return c / n if n > 0 else c
 
 
-def centred_rows(block: FloatArray, mean: FloatArray) -> FloatArray:
-    """Each row of ``block`` centred and scaled to unit length."""
-    c = np.asarray(block, dtype=np.float32) - mean
-    n = np.linalg.norm(c, axis=1, keepdims=True)
-    n[n == 0] = 1.0
-    return c / n
-
-
 def entity_norm(weights: Mapping[str, float], stats: CorpusStats) -> float:
     """Length of an entity profile weighted by IDF."""
     return math.sqrt(sum((w * stats.entity_idf(k)) ** 2 for k, w in weights.items()))

@@ -215,3 +215,34 @@ def test_streamed_run_with_retirement_matches_one_pass(tmp_path: Path, monkeypat
         assert s is not None and s.event_ids and all(chunked.get_event(e) is not None for e in s.event_ids)
     chunked.close()
     whole.close()
+
+
+def test_vectors_resize_in_place_and_keep_their_rows(topics: Topics, monkeypatch) -> None:
+    """Growing and compacting reallocate the vector array in place; the rows and the results are
+    those of copying into a new array, and a live view of the array (a snapshot being read)
+    makes them copy instead of moving memory under it."""
+    items = _stream(topics, days=300, per_day=10)
+    vectors = {item.id: np.asarray(item.vector, dtype=np.float32) for item in items}
+
+    def run() -> tuple[EventClusterer, dict[str, str]]:
+        c = _windowed()
+        out: dict[str, str] = {}
+        for s in range(0, len(items), 50):
+            out.update(c.add(items[s : s + 50]))
+            c.commit()
+        return c, out
+
+    in_place, got = run()
+    assert in_place.rows < len(items)  # retired rows were compacted away
+    for article_id, i in in_place._pos.items():
+        assert np.array_equal(in_place._vec[i], vectors[article_id])
+
+    monkeypatch.setattr(EventClusterer, "resize_in_place", False)
+    _, expected = run()
+    assert got == expected
+    monkeypatch.undo()
+
+    view = in_place._vec[: len(in_place._ids)]
+    before = view.copy()
+    in_place._grow(len(in_place._vec) + 1)  # refused in place while the view is alive: a copy
+    assert np.array_equal(view, before) and len(in_place._vec) > len(view)

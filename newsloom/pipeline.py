@@ -186,6 +186,11 @@ def _build(task: _Task) -> tuple[Article | SourceFailure, bool]:
     return article, task.is_new
 
 
+def _lost(task: _Task, reason: str) -> tuple[Article | SourceFailure, bool]:
+    """An input whose worker process died building it (a crash, out of memory): a failure naming it."""
+    return SourceFailure(task.item.origin, reason), task.is_new
+
+
 def ingest(
     inputs: Sequence[str],
     store: Store,
@@ -219,7 +224,7 @@ def ingest(
             batch.clear()
 
     tasks = _tasks(items, store, options, summary, progress)
-    for result, is_new in engine.map(_build, tasks):
+    for result, is_new in engine.map(_build, tasks, lost=_lost):
         if isinstance(result, SourceFailure):
             _fail(summary, result)
             continue

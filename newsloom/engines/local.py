@@ -20,7 +20,10 @@ PRELOAD = ["newsloom.pipeline"]
 class Engine(Protocol):
     """Maps a function over inputs, yielding results in input order."""
 
-    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]: ...
+    def map(self, fn: Callable[[T], R], items: Iterable[T], lost: Callable[[T, str], R] | None = None) -> Iterator[R]:
+        """``fn`` over ``items``; ``lost(item, reason)`` is the result of an item whose worker
+        process died running it, where the engine survives that (Ray); without it, it raises."""
+        ...
 
     def map_batches(
         self, make: Callable[[], Callable[[list[T]], list[R]]], batches: Iterable[list[T]]
@@ -43,7 +46,9 @@ class LocalEngine:
         self.warmup = warmup
         self.chunk = chunk
 
-    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+    def map(self, fn: Callable[[T], R], items: Iterable[T], lost: Callable[[T, str], R] | None = None) -> Iterator[R]:
+        """``fn`` over ``items``. ``lost`` is not used: a crash here ends the run (an exception
+        is ``fn``'s to handle; the pipeline's makes it a failure naming the input)."""
         stream = iter(items)
         for item in islice(stream, self.warmup):
             yield fn(item)

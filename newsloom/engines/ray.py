@@ -24,10 +24,15 @@ the same events. ``watch`` clusters on the driver.
 
 Failures: an exception raised by the work itself comes back and is raised on the driver as
 itself, with the worker's traceback and the batch's inputs as notes (bad inputs are
-``SourceFailure`` results, not exceptions: the run names them and goes on). A pool worker that
-dies (killed, out of memory) is restarted and its batch tried once more; a second death raises
-:class:`WorkerLost` naming the batch's inputs (Ray Data retries failed actors itself). An
-address that does not answer is a ``ConfigError`` within ``connect_timeout`` seconds, not a hang.
+``SourceFailure`` results, not exceptions: the run names them and goes on). A worker that dies
+(killed, out of memory, a crash in a parser) is restarted and its batch tried once more; after a
+second death the batch's inputs are run one at a time, alone on the workers, and an input that
+kills its worker on its own is given to the caller's ``lost(input, reason)`` (the pipeline makes
+it a failure naming the input); the others give their results as usual. Without ``lost``, such a
+batch raises :class:`WorkerLost` naming its inputs. Under Ray Data (``run``) a window whose
+worker died is finished the same way on a pool of new workers (Ray Data alone would restart
+the worker and retry that input for ever). An address that does not answer is a
+``ConfigError`` within ``connect_timeout`` seconds, not a hang.
 
 Ray is imported only when the engine starts: the rest of newsloom never needs it
 (``pip install 'newsloom[ray]'``).
@@ -35,19 +40,22 @@ Ray is imported only when the engine starts: the rest of newsloom never needs it
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
 import pickle
+import re
 import socket
 import threading
 import time
 import traceback
-from collections import Counter, OrderedDict
+import warnings
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import islice
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from newsloom.errors import ConfigError, NewsloomError
 
@@ -70,12 +78,18 @@ KEEP_FUNCTIONS = 4
 WAIT_WARNING_SECONDS = 30.0
 #: How often a batch that found its worker restarting (after another batch killed it) is sent again.
 UNAVAILABLE_RETRIES = 3
+#: How long to wait for a worker that died to answer again before giving up on the pool.
+RESTART_TIMEOUT = 120.0
 
 log = logging.getLogger(__name__)
 
 
 class WorkerLost(NewsloomError):
     """A Ray worker process died (twice) while running a batch; names the batch's inputs."""
+
+
+#: Why an input is failed when a worker died running it alone (Ray's own words follow).
+DIED_REASON = "worker process died while processing it"
 
 
 class WorkerStartError(ConfigError):
@@ -189,47 +203,88 @@ class RayEngine:
         return max(1, min(cpus, self.workers) if self.workers else cpus)
 
     # -- the Engine protocol ---------------------------------------------------------------
-    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-        """``fn`` over ``items`` on the cluster, ``chunk`` items a call; results in input order."""
-        for results in self.map_batches(partial(_Each, fn), _chunked(items, self.chunk)):
+    def map(self, fn: Callable[[T], R], items: Iterable[T], lost: Callable[[T, str], R] | None = None) -> Iterator[R]:
+        """``fn`` over ``items`` on the cluster, ``chunk`` items a call; results in input order.
+
+        ``lost(item, reason)`` stands for the result of an item that kills its worker (see
+        ``map_batches``).
+        """
+        for results in self.map_batches(partial(_Each, fn), _chunked(items, self.chunk), lost=lost):
             yield from results
 
     def map_batches(
-        self, make: Callable[[], Callable[[list[T]], list[R]]], batches: Iterable[list[T]]
+        self, make: Callable[[], Callable[[list[T]], list[R]]], batches: Iterable[list[T]],
+        lost: Callable[[T, str], R] | None = None,
     ) -> Iterator[list[R]]:
         """``make()`` once per worker, then each batch through it; results in input order.
 
         With ``persistent`` the workers, and what ``make()`` built, are kept for the engine's
         life. An exception in a worker is raised here as itself (when it can be sent back) with
         the worker's traceback and the batch as notes, as the in-process engine would raise it.
+        With ``lost``, ``make()``'s function must give one result per input: a batch whose worker
+        died twice is run input by input, and an input that kills its worker on its own gets
+        ``lost(input, reason)`` as its result; without it, that batch raises ``WorkerLost``.
         """
         if self.persistent:
-            yield from self._workers().run(make, batches)
+            yield from self._workers().run(make, batches, lost)
             return
         self.start()
         stream = iter(batches)
         while window := list(islice(stream, self.window)):
-            yield from self._run_window(make, window)
+            yield from self._run_window(make, window, lost)
 
-    def _run_window(self, make: Callable[[], Callable[[list[T]], list[R]]], window: list[list[T]]) -> Iterator[list[R]]:
-        """One Ray Data dataset of ``window`` batches; its actors start and end with it."""
+    def _run_window(
+        self, make: Callable[[], Callable[[list[T]], list[R]]], window: list[list[T]],
+        lost: Callable[[T, str], R] | None = None,
+    ) -> Iterator[list[R]]:
+        """One Ray Data dataset of ``window`` batches; its actors start and end with it.
+
+        Ray Data would restart a worker that dies and retry its batch for ever: here the first
+        death ends the dataset, and the window's batches not yet back go through a pool of new
+        workers (``_Pool``: one more try, then input by input), which finds the input that kills them.
+        """
         ray = self._ray
         rows = [{"seq": i, "batch": pickle.dumps(batch, protocol=5)} for i, batch in enumerate(window)]
-        dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map_batches(
-            _worker_class(make),
-            batch_size=1,
-            batch_format="numpy",
-            compute=ray.data.ActorPoolStrategy(size=min(self.pool_size, len(rows))),
-            num_cpus=1,
-        )
+        with warnings.catch_warnings():  # Ray 2.60 (pinned) has no named parameter for restarts yet
+            warnings.filterwarnings("ignore", message="`ray_remote_args` is deprecated")
+            dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map_batches(
+                _worker_class(make),
+                batch_size=1,
+                batch_format="numpy",
+                compute=ray.data.ActorPoolStrategy(size=min(self.pool_size, len(rows))),
+                num_cpus=1,
+                # Ray Data's default restarts a dead worker and retries its batch for ever; a worker
+                # kept restarting would also hold its CPU after the dataset failed, which the pool
+                # that takes over needs
+                max_restarts=0,
+            )
         # Workers finish out of order; keep what arrives early until its turn comes.
         pending: dict[int, bytes] = {}
         expected = 0
-        for row in dataset.iter_rows():
-            pending[int(row["seq"])] = row["result"]
-            while expected in pending:
-                yield _unpack(pickle.loads(pending.pop(expected)), window[expected])
-                expected += 1
+        died = ""
+        try:
+            for row in dataset.iter_rows():
+                pending[int(row["seq"])] = row["result"]
+                while expected in pending:
+                    yield _unpack(pickle.loads(pending.pop(expected)), window[expected])
+                    expected += 1
+        except ray.exceptions.RayActorError as exc:
+            died = _death_detail(exc) or type(exc).__name__
+        if died:
+            log.warning("a Ray worker died in a batch job (%s): its batches not yet done go through new workers",
+                        died)
+            del dataset
+            gc.collect()  # Ray Data lets its workers go when nothing refers to them: their CPUs are needed now
+            rest = [i for i in range(expected, len(window)) if i not in pending]
+            pool = _Pool(ray)
+            pool.grow(min(self.pool_size, len(rest)))
+            try:
+                results = pool.run(make, [window[i] for i in rest], lost)
+                for i in range(expected, len(window)):
+                    yield _unpack(pickle.loads(pending.pop(i)), window[i]) if i in pending else next(results)
+                expected = len(window)
+            finally:
+                pool.close()
         if pending or expected != len(window):
             raise RuntimeError(f"Ray returned {expected} of {len(window)} batches")
 
@@ -421,13 +476,16 @@ class _Pool:
             self._started.append(actor)
             self._free.append(DEPTH)
 
-    def run(self, make: Callable[[], Callable[[list[T]], list[R]]], batches: Iterable[list[T]]) -> Iterator[list[R]]:
+    def run(
+        self, make: Callable[[], Callable[[list[T]], list[R]]], batches: Iterable[list[T]],
+        lost: Callable[[T, str], R] | None = None,
+    ) -> Iterator[list[R]]:
         key, factory = self._key(make)
         stream = iter(batches)
         running: dict[Any, tuple[int, int, list[T]]] = {}  # ref → (worker, position, batch)
         done: dict[int, Any] = {}  # results that came back before their turn
         try:
-            yield from self._stream(key, factory, stream, running, done)
+            yield from self._stream(key, factory, stream, running, done, lost)
         finally:  # finished, failed or abandoned: what is still queued keeps its worker's slot
             for worker, _position, _batch in running.values():
                 self._free[worker] += 1
@@ -435,15 +493,21 @@ class _Pool:
     def _stream(
         self, key: str, factory: Any, stream: Iterator[list[T]],
         running: dict[Any, tuple[int, int, list[T]]], done: dict[int, Any],
+        lost: Callable[[T, str], R] | None,
     ) -> Iterator[list[R]]:
         ray = self.ray
         exhausted = False
         sent = returned = 0
         resent: dict[int, int] = {}
+        suspect: deque[tuple[int, list[T]]] = deque()  # batches whose worker died: run input by input
         while True:
             self._check_started(timeout=None)
+            if suspect and not running:  # nothing else on the pool: a death now is that input's doing
+                position, dead = suspect.popleft()
+                done[position] = (self._one_by_one(key, factory, dead, lost), dead)
             # at most DEPTH batches queued per worker, and as many again waiting for their turn here
-            while not exhausted and any(self._free) and sent - returned < DEPTH * 2 * max(len(self.actors), 1):
+            while (not suspect and not exhausted and any(self._free)
+                   and sent - returned < DEPTH * 2 * max(len(self.actors), 1)):
                 batch = next(stream, None)
                 if batch is None:
                     exhausted = True
@@ -456,8 +520,10 @@ class _Pool:
                 result, batch = done.pop(returned)
                 returned += 1
                 yield _unpack(result, batch)
-            if exhausted and not running and not done:
+            if exhausted and not running and not done and not suspect:
                 return
+            if suspect and not running:
+                continue
             if not running:  # no worker has started yet: the cluster's CPUs are busy elsewhere
                 self._wait_for_workers()
                 continue
@@ -471,7 +537,16 @@ class _Pool:
                 self._free[worker] += 1
                 try:
                     done[position] = (ray.get(ref), batch)
-                except ray.exceptions.ActorUnavailableError as exc:
+                except ray.exceptions.RayActorError as exc:
+                    if lost is not None:  # this batch killed its worker, or was queued behind one that did
+                        log.warning("a Ray worker died running a batch of %s: running its inputs one at a time",
+                                    _describe(batch))
+                        suspect.append((position, batch))
+                        continue
+                    if not isinstance(exc, ray.exceptions.ActorUnavailableError):
+                        raise WorkerLost(
+                            f"a Ray worker died twice running a batch of {_describe(batch)}: {_first_line(exc)}"
+                        ) from exc
                     # queued behind a batch that killed the worker, and Ray's own retry came while
                     # it was still restarting: not this batch's fault, so it goes again (bounded)
                     resent[position] = resent.get(position, 0) + 1
@@ -482,16 +557,46 @@ class _Pool:
                     time.sleep(0.5 * resent[position])
                     self._free[worker] -= 1
                     running[self._started[worker].run.remote(key, [factory], batch)] = (worker, position, batch)
-                except ray.exceptions.RayActorError as exc:
-                    raise WorkerLost(
-                        f"a Ray worker died twice running a batch of {_describe(batch)}: {_first_line(exc)}"
-                    ) from exc
                 except ray.exceptions.RayTaskError as exc:  # e.g. the batch could not be unpickled there
-                    cause = getattr(exc, "cause", None)
-                    if not isinstance(cause, Exception):
-                        raise
-                    cause.add_note(f"while running a batch of {_describe(batch)} on a Ray worker")
-                    raise cause from exc
+                    _raise_cause(exc, batch)
+
+    def _one_by_one(
+        self, key: str, factory: Any, batch: list[T], lost: Callable[[T, str], R] | None
+    ) -> tuple[Any, ...]:
+        """A batch whose worker died, run input by input with nothing else on the pool.
+
+        An input whose worker dies under it now (twice: Ray retries once) gets ``lost(input,
+        reason)``; the others their results. A work error is the batch's result, as usual.
+        """
+        assert lost is not None
+        results: list[Any] = []
+        for item in batch:
+            try:
+                outcome = self.ray.get(self._answering().run.remote(key, [factory], [item]))
+            except self.ray.exceptions.RayActorError as exc:
+                log.debug("%s: %s", _name(item), DIED_REASON)  # the caller's lost() reports it
+                results.append(lost(item, f"{DIED_REASON} (Ray: {_death_detail(exc)})"))
+                continue
+            except self.ray.exceptions.RayTaskError as exc:
+                _raise_cause(exc, [item])
+            if outcome[0] != "ok":
+                return tuple(outcome)
+            results.extend(outcome[1])
+        return ("ok", results)
+
+    def _answering(self) -> Any:
+        """A started worker that answers now (one that died is waited for while Ray restarts it)."""
+        deadline = time.monotonic() + RESTART_TIMEOUT
+        while True:
+            for actor in self._started:
+                try:
+                    self.ray.get(actor.info.remote(), timeout=5.0)
+                except (self.ray.exceptions.RayActorError, self.ray.exceptions.GetTimeoutError):
+                    continue
+                return actor
+            if time.monotonic() > deadline:
+                raise WorkerLost(f"no Ray worker answers {RESTART_TIMEOUT:.0f} s after one died")
+            time.sleep(0.5)
 
     def _wait_for_workers(self) -> None:
         now = time.monotonic()
@@ -630,17 +735,37 @@ def _chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 def _describe(batch: list[Any], most: int = 5) -> str:
     """The inputs of a batch, by origin where they have one (a pipeline task, an article)."""
-    names = []
-    for entry in batch:
-        origin = getattr(entry, "origin", None) or getattr(getattr(entry, "item", None), "origin", None)
-        names.append(str(origin) if origin else type(entry).__name__)
+    names = [_name(entry) for entry in batch]
     shown = ", ".join(names[:most])
     return f"{len(batch)} inputs ({shown}{', …' if len(names) > most else ''})"
+
+
+def _name(entry: Any) -> str:
+    """An input by its origin where it has one (a pipeline task, an article), else by its type."""
+    origin = getattr(entry, "origin", None) or getattr(getattr(entry, "item", None), "origin", None)
+    return str(origin) if origin else type(entry).__name__
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _death_detail(exc: BaseException, most: int = 300) -> str:
+    """What Ray says of a worker's death, in one line: its exit detail where it gives one."""
+    text = re.sub(r"^The actor [0-9a-f]+ is unavailable: ", "", " ".join(str(exc).split()))
+    _, found, detail = text.partition("Worker exit detail: ")
+    text = (detail if found else text).split(" The task may or may not have been executed")[0]
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _raise_cause(exc: BaseException, batch: list[Any]) -> NoReturn:
+    """A Ray task error's own cause (when it has one), noted with the batch it ran."""
+    cause = getattr(exc, "cause", None)
+    if not isinstance(cause, Exception):
+        raise exc
+    cause.add_note(f"while running a batch of {_describe(batch)} on a Ray worker")
+    raise cause from exc
 
 
 def _pack_error(exc: Exception) -> tuple[Any, ...]:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -304,6 +305,144 @@ def test_a_worker_that_dies_is_replaced_and_the_batch_named(pool: RayEngine) -> 
     with pytest.raises(WorkerLost, match=named):
         list(pool.map(_die_on_three, [_Input(f"feed/{n}.txt", n) for n in range(6)]))
     assert list(pool.map(_square, range(7))) == [x * x for x in range(7)]  # restarted, still serving
+
+
+def _die_on_int_three(x: int) -> int:
+    import os
+
+    if x == 3:
+        os._exit(1)
+    return x
+
+
+def _lose(x: int, reason: str) -> int:
+    assert reason.startswith("worker process died while processing it (Ray: "), reason
+    return -x
+
+
+def test_an_input_that_kills_its_worker_is_lost_alone(either: RayEngine) -> None:
+    """Its batch's other inputs, and the batches queued behind it, still give their results:
+    the pool (``watch``) and Ray Data (``run``, which alone would retry it for ever) alike."""
+    assert list(either.map(_die_on_int_three, range(8), lost=_lose)) == [0, 1, 2, -3, 4, 5, 6, 7]
+    assert list(either.map(_square, range(5))) == [x * x for x in range(5)]  # still serving
+
+
+def _build_or_die(attempts: str, task: object) -> object:
+    """Extract & clean, except that a file named poison* kills the worker process (as a crash in a
+    parser would), after noting the attempt in ``attempts``."""
+    import os
+
+    from newsloom.pipeline import _build
+
+    if os.path.basename(task.item.origin).startswith("poison"):  # type: ignore[attr-defined]
+        with open(attempts, "a") as noted:
+            noted.write("x")
+        os._exit(1)
+    return _build(task)  # type: ignore[arg-type]
+
+
+class _Poisoned:
+    """The engine, with extract & clean swapped for ``_build_or_die``; the rest as it is."""
+
+    def __init__(self, engine: RayEngine, attempts: Path) -> None:
+        self.engine, self.attempts = engine, str(attempts)
+
+    def map(self, fn: Any, items: Any, lost: Any = None) -> Any:
+        from functools import partial
+
+        from newsloom.pipeline import _build
+
+        assert fn is _build
+        return self.engine.map(partial(_build_or_die, self.attempts), items, lost=lost)
+
+    def map_batches(self, make: Any, batches: Any, lost: Any = None) -> Any:
+        return self.engine.map_batches(make, batches, lost=lost)
+
+    def warm(self, make: Any) -> None:
+        self.engine.warm(make)
+
+
+def _attempts(path: Path) -> int:
+    return len(path.read_text()) if path.exists() else 0
+
+
+def test_watch_fails_an_input_that_kills_its_worker_once(pool: RayEngine, tmp_path: Path) -> None:
+    """The poison file is failed by name, its batch's good files are stored and clustered, and no
+    later poll (nor a watcher started again on the store) tries it again until it changes."""
+    from newsloom.stream import Watcher
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    texts = sorted((demo_corpus() / "text").iterdir())
+    for path in texts[:4]:  # with chunk=3 the poison shares a batch with good files
+        shutil.copy(path, inbox / path.name)
+    shutil.copy(texts[4], inbox / "poison.txt")
+    attempts = tmp_path / "attempts"
+    engine = _Poisoned(pool, attempts)
+    with open_store(str(tmp_path / "watch.db")) as store:
+        watcher = Watcher([str(inbox)], store, engine=engine)
+        [first] = watcher.run(once=True)
+        assert (first.inputs, first.stored, first.failed, first.clustered) == (5, 4, 1, 4)
+        [failure] = first.failures
+        assert failure.origin == str(inbox / "poison.txt")
+        assert failure.reason.startswith("worker process died while processing it (Ray: ")
+        assert [(f.origin, f.reason) for f in store.failures()] == [(failure.origin, failure.reason)]
+        assert sorted(Path(a.origin).name for a in store.iter_articles()) == sorted(p.name for p in texts[:4])
+        assert all(store.article_link(a) is not None for a in store.article_ids())
+        tried = _attempts(attempts)
+        assert tried >= 1
+
+        shutil.copy(texts[5], inbox / texts[5].name)  # a new file: the next poll reads it, not the poison
+        [second] = watcher.run(once=True)
+        assert (second.inputs, second.stored, second.failed) == (1, 1, 0)
+        again = Watcher([str(inbox)], store, engine=engine)
+        [restarted] = again.run(once=True)  # what was seen, the poison too, is kept in the store
+        assert (restarted.inputs, restarted.failed) == (0, 0)
+        assert _attempts(attempts) == tried  # never sent again
+
+        with open(inbox / "poison.txt", "a") as poison:
+            poison.write("\nUpdated.\n")
+        [changed] = again.run(once=True)  # a changed file is read again, as any changed file is
+        assert (changed.inputs, changed.failed) == (1, 1)
+        assert _attempts(attempts) > tried
+        assert store.count_articles() == 5
+
+
+def test_cli_watch_once_names_an_input_that_kills_its_worker_and_exits_1(
+    pool: RayEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+    from contextlib import contextmanager
+
+    from typer.testing import CliRunner
+
+    import newsloom.cli as cli
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    texts = sorted((demo_corpus() / "text").iterdir())
+    for path in texts[:2]:
+        shutil.copy(path, inbox / path.name)
+    shutil.copy(texts[2], inbox / "poison.txt")
+
+    @contextmanager
+    def poisoned(*args: object, **kwargs: object) -> Iterator[_Poisoned]:
+        yield _Poisoned(pool, tmp_path / "attempts")
+
+    monkeypatch.setattr(cli, "_engine", poisoned)
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], logging.getLogger("newsloom").level
+    try:
+        result = CliRunner().invoke(cli.app, ["watch", str(inbox), "--once", "--db", str(tmp_path / "w.db")])
+    finally:  # the command set up logging for its own process
+        root.handlers[:] = handlers
+        logging.getLogger("newsloom").setLevel(level)
+    assert result.exit_code == 1, result.output
+    output = "".join(result.output.split())  # the log wraps long paths anywhere
+    assert f"{inbox}/poison.txt:workerprocessdiedwhileprocessingit(Ray:" in output
+    assert "cycle1:3newinputs,1failed;stored2" in output
+    with open_store(str(tmp_path / "w.db")) as store:
+        assert store.count_articles() == 2
 
 
 def test_cli_unreachable_ray_address_fails_fast(tmp_path: Path) -> None:

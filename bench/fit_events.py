@@ -43,7 +43,7 @@ from bench.embcache import CachedEmbedder
 from bench.evalutil import score_clusters
 from bench.fitlib import fit_logistic, labelled_pairs, run_events, story_pairs, with_params
 from newsloom.events.features import FEATURE_NAMES, ClusterInput
-from newsloom.events.scoring import PARAMS_PATH, Params
+from newsloom.events.scoring import PARAMS_PATH, Params, load_params
 
 EVENT_FEATURES = list(FEATURE_NAMES)
 # No "ent_cos": its weight came out negative and unstable (bench/RESULTS.md, events section).
@@ -226,6 +226,13 @@ def main() -> None:
     print(json.dumps({"final": describe(params), "heldout": heldout, "in_sample": params.fitted["in_sample"]},
                      indent=1))
     if not args.no_save:
+        # the short-article threshold is fitted on its own data by bench/fit_short.py: kept, and
+        # worth refitting after this (it was fitted with the event scorer this run replaces)
+        previous = load_params(args.out)
+        params.join_threshold_short, params.short_chars = previous.join_threshold_short, previous.short_chars
+        if "join_threshold_short" in previous.fitted:
+            params.fitted["join_threshold_short"] = previous.fitted["join_threshold_short"]
+            log("kept join_threshold_short from the previous file: refit it with bench/fit_short.py")
         params.save(__import__("pathlib").Path(args.out))
         log(f"wrote {args.out}")
 

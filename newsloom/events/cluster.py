@@ -607,8 +607,8 @@ class EventClusterer:
             probs = self.params.event.probs(feats)
             # the candidate that clears its own threshold by the most (thresholds differ with
             # whether the event is dated)
-            dated = item.date is not None
-            margins = [float(p) - self.params.threshold_for(dated, self._events[k].first is not None)
+            dated, short = item.date is not None, self.params.is_short(item.title, item.text)
+            margins = [float(p) - self.params.threshold_for(dated, self._events[k].first is not None, short)
                        for k, p in zip(cands, probs, strict=True)]
             j = int(np.argmax(margins))
             best, best_margin = cands[j], margins[j]

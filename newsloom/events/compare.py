@@ -82,7 +82,8 @@ def compare(
         aligned = [(al.sentences_a[i], al.sentences_b[j], s) for i, j, s in al.pairs]
     return Comparison(
         score=score,
-        same=score >= params.threshold_for(a.date is not None, b.date is not None),
+        same=score >= params.threshold_for(a.date is not None, b.date is not None,
+                                           params.is_short(a.title, a.text) or params.is_short(b.title, b.text)),
         shared_entities=shared,
         aligned=aligned,
         dates=(a.date, b.date, date_gap(a.date, a.date, b.date, b.date)),

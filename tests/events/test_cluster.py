@@ -211,6 +211,31 @@ def test_threshold_for_dated_and_undated_pairs() -> None:
     p = Params(join_threshold=0.3, join_threshold_undated=0.6)
     assert p.threshold_for(True, True) == 0.3
     assert p.threshold_for(False, False) == p.threshold_for(True, False) == p.threshold_for(False, True) == 0.6
+    assert p.threshold_for(False, False, short=True) == 0.6  # no short threshold: as long articles
+    p.join_threshold_short = 0.2
+    assert p.threshold_for(False, False, short=True) == p.threshold_for(False, True, short=True) == 0.2
+    assert p.threshold_for(True, True, short=True) == 0.3  # dated pairs: time carries the evidence
+    assert p.is_short("", "Kim Jong Un arrives in Vostochny") and not p.is_short("", "word " * 60)
+    assert p.is_short("A headline of its own", "")  # no body: the title is the text
+    assert not p.is_short("", "朝鲜领导人金正恩抵达俄罗斯东方航天发射场" * 4)  # 80 Han characters weigh 240
+
+
+def test_a_short_undated_article_takes_the_short_threshold(topics: Topics) -> None:
+    """The same undated pair joins with a low short threshold only when the article is short."""
+    def second_joins(short_threshold: float | None, texts: tuple[str, str]) -> bool:
+        params = make_params(join_threshold_undated=0.9999, merge_threshold=1.01)
+        params.join_threshold_short = short_threshold
+        c = EventClusterer(params, dim=DIM)
+        out = c.add([topics.article(3, day=None, noise=0.0, text=texts[0]),
+                     topics.article(3, day=None, noise=0.02, text=texts[1])])
+        return len(set(out.values())) == 1
+
+    headlines = ("quake hits the coast", "coast struck by a strong earthquake")
+    articles = ("A strong earthquake hit the coast on Tuesday, officials said. " * 8,
+                "Rescue teams searched collapsed buildings after the quake struck. " * 8)
+    assert not second_joins(None, headlines)
+    assert second_joins(0.01, headlines)
+    assert not second_joins(0.01, articles)
 
 
 def test_the_candidate_clearing_its_own_threshold_by_most_wins(topics: Topics) -> None:

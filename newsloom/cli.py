@@ -128,6 +128,11 @@ def run(
     db: str = DB_OPTION,
     urls: Path | None = typer.Option(None, "--urls", help="A file with one URL a line to fetch."),
     demo: bool = typer.Option(False, "--demo", help="Run on the demo corpus shipped with newsloom."),
+    retry_failed: bool = typer.Option(
+        False, "--retry-failed",
+        help="Enrich again the articles parked as failed (their enrichment killed a worker); "
+        "otherwise one is tried again only when its input changes.",
+    ),
     report: Path = typer.Option(Path("newsloom-report.html"), "--report", help="Where to write the HTML report."),
     no_report: bool = typer.Option(False, "--no-report", help="Do not write the HTML report."),
     allow_private: bool = typer.Option(
@@ -144,12 +149,13 @@ def run(
     """Ingest, clean and store articles, then print a summary and write the report.
 
     Exits with status 1 when any input failed; everything else is still processed and stored.
+    An article whose enrichment kills its worker (Ray) is such a failure, parked as failed.
     """
     _setup_logging(quiet or as_json, verbose)
     inputs = list(paths or [])
     if demo:
         inputs.append(str(demo_corpus()))
-    if not inputs and urls is None:
+    if not inputs and urls is None and not retry_failed:
         err.print("[red]error:[/red] nothing to read: give files, folders or URLs, --urls FILE, or --demo")
         raise typer.Exit(2)
     options = RunOptions(batch_size=batch_size, urls_file=str(urls) if urls else None)
@@ -162,7 +168,14 @@ def run(
         with progress:
             bar = _Bar(progress)
             summary = ingest(inputs, store, options, progress=bar, engine=engine, command=" ".join(sys.argv[1:]))
-            summary.extra["enriched"] = enrich_stored(store, progress=bar, engine=engine)
+            if retry_failed:
+                store.set_status(store.article_ids(ArticleFilter(status="failed")), "ingested")
+            failed_before = len(summary.failures)
+            summary.extra["enriched"] = enrich_stored(
+                store, progress=bar, engine=engine, run_id=summary.run_id, failures=summary.failures
+            )
+            if len(summary.failures) > failed_before:  # parked in enrichment: the run's row counts them too
+                store.finish_run(summary.run_id, summary.to_dict())
             summary.extra["entities"] = len(store.list_entities())
             if isinstance(engine, RayEngine):
                 summary.extra["clustered"] = engine.cluster_stored(store, db, progress=bar)
@@ -170,6 +183,7 @@ def run(
                 summary.extra["clustered"] = cluster_stored(store, progress=bar)
             summary.extra["events"] = len(store.list_events())
             summary.extra["storylines"] = len(store.list_storylines())
+            summary.extra["parked"] = store.count_articles(ArticleFilter(status="failed"))
         if not no_report:
             write_report(store, report)
             summary.extra["report"] = str(report)
@@ -226,6 +240,8 @@ def _print_summary(summary: RunSummary, store: Store, quiet: bool) -> None:
         f"{summary.stored} new, {summary.updated} updated, {summary.unchanged} unchanged, "
         f"{len(summary.failures)} failed; {total} articles in the store"
     )
+    if summary.extra.get("parked"):
+        line += f", {summary.extra['parked']} of them parked as failed (newsloom articles --status failed)"
     if quiet:
         out.print(line)
         return
@@ -275,17 +291,23 @@ def articles(
     outlet: str | None = typer.Option(None, "--outlet", help="Only this outlet."),
     since: str | None = typer.Option(None, "--since", help="Published on or after this date (YYYY-MM-DD)."),
     until: str | None = typer.Option(None, "--until", help="Published on or before this date (YYYY-MM-DD)."),
+    status: str | None = typer.Option(
+        None, "--status", metavar="STATUS",
+        help="Only articles in this status: ingested, enriched, clustered, or failed (parked: enriching it "
+        "killed a worker; see run --retry-failed).",
+    ),
     limit: int = typer.Option(100, "--limit", min=1, help="At most this many."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object a line."),
 ) -> None:
     """List stored articles, oldest first, with filters."""
-    where = ArticleFilter(lang=lang, outlet=outlet, since=since, until=until)
+    where = ArticleFilter(lang=lang, outlet=outlet, since=since, until=until, status=status)
     with _open(db) as store:
         found = list(store.iter_articles(where, limit=limit))
         if as_json:
             for a in found:
                 sys.stdout.write(json.dumps(
-                    {"id": a.id, "outlet": a.outlet, "lang": a.lang, "published": a.published, "title": a.title},
+                    {"id": a.id, "outlet": a.outlet, "lang": a.lang, "published": a.published, "title": a.title,
+                     "status": a.status, "origin": a.origin},
                     ensure_ascii=False) + "\n")
             return
         table = Table(show_edge=False)

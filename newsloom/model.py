@@ -82,7 +82,7 @@ class Article:
     published: str | None = None  # ISO 8601 date or datetime
     published_source: str | None = None  # metadata | html | url | dateline
     ingested_at: str = ""
-    status: str = "ingested"  # ingested → enriched → clustered
+    status: str = "ingested"  # ingested → enriched → clustered; failed: parked (Store.fail_articles)
 
     @property
     def paragraphs(self) -> list[str]:

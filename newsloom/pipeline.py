@@ -26,6 +26,7 @@ import numpy.typing as npt
 from newsloom.clean import CleanOptions, extract
 from newsloom.clean.recurring import find_recurring_lines, strip_lines
 from newsloom.engines import Engine, LocalEngine
+from newsloom.engines.ray import DIED_REASON
 from newsloom.enrich.analyse import EnrichOptions, analyse, enrich, resolve
 from newsloom.enrich.embed import get_embedder
 from newsloom.enrich.entities import EntityRegistry
@@ -383,8 +384,18 @@ class _Analyse:
         self.options = options
         self.embedder = get_embedder(options.embedder)
 
-    def __call__(self, articles: list[Article]) -> list[Enrichment]:
-        return analyse(articles, self.embedder, self.options)
+    def __call__(self, articles: list[Article]) -> list[Enrichment | SourceFailure]:
+        return [*analyse(articles, self.embedder, self.options)]  # one per article (the engine's ``lost`` needs it)
+
+
+#: Why an article is parked when its worker process died enriching it alone (Ray's words follow).
+ENRICH_DIED_REASON = "worker process died while enriching it"
+
+
+def _lost_enrichment(article: Article, reason: str) -> SourceFailure:
+    """An article whose worker process died enriching it (a crash, out of memory): a failure naming it."""
+    detail = reason.removeprefix(DIED_REASON)
+    return SourceFailure(article.origin, ENRICH_DIED_REASON + (detail if detail != reason else f": {reason}"))
 
 
 def enrich_stored(
@@ -393,6 +404,8 @@ def enrich_stored(
     progress: Progress | None = None,
     *,
     engine: Engine | None = None,
+    run_id: int | None = None,
+    failures: list[SourceFailure] | None = None,
 ) -> int:
     """Understand every article not yet enriched (new or changed); return how many.
 
@@ -402,6 +415,11 @@ def enrich_stored(
     so an interrupted run resumes with the articles it had not reached. The entity registry is
     saved every ``REGISTRY_SAVE_EVERY`` batches and at the end (saving it costs time in
     proportion to its size).
+
+    An article that kills its worker process on its own (an engine that survives that: Ray) is
+    parked (``Store.fail_articles``: status ``failed``, a failure row of ``run_id``, or of a run
+    ``enrich`` started for it) and appended to ``failures``; the others are enriched as usual.
+    No later call tries it again until a new version of it is stored.
     """
     options = options or EnrichOptions()
     progress = progress or _NoProgress()
@@ -420,16 +438,39 @@ def enrich_stored(
                 sent.append(batch)
                 yield batch
 
-    analysed = engine.map_batches(partial(_Analyse, options), batches())
-    for batch_number, enrichments in enumerate(analysed, start=1):
+    enriched = 0
+    own_run = False
+    parked: list[SourceFailure] = []
+    analysed = engine.map_batches(partial(_Analyse, options), batches(), lost=_lost_enrichment)
+    for batch_number, results in enumerate(analysed, start=1):
         articles = sent.popleft()
-        store.put_enrichments([resolve(a, e, registry) for a, e in zip(articles, enrichments, strict=True)])
+        done: list[Enrichment] = []
+        failed: dict[str, SourceFailure] = {}
+        for article, result in zip(articles, results, strict=True):
+            if isinstance(result, SourceFailure):
+                failed[article.id] = result
+            else:
+                done.append(resolve(article, result, registry))
+        store.put_enrichments(done)
+        enriched += len(done)
+        if failed:
+            if run_id is None:
+                run_id, own_run = store.start_run("enrich"), True
+            store.fail_articles(run_id, failed)
+            for failure in failed.values():
+                log.error("%s: %s", failure.origin, failure.reason)
+            parked += failed.values()
         if batch_number % REGISTRY_SAVE_EVERY == 0:
             save_registry(store, registry)
         progress.advance(len(articles))
     save_registry(store, registry)
-    log.info("enriched %d articles; %d entities known", len(todo), len(registry))
-    return len(todo)
+    if own_run and run_id is not None:
+        store.finish_run(run_id, {"enriched": enriched, "failed": len(parked),
+                                  "failures": [{"origin": f.origin, "reason": f.reason} for f in parked]})
+    if failures is not None:
+        failures += parked
+    log.info("enriched %d articles (%d failed); %d entities known", enriched, len(parked), len(registry))
+    return enriched
 
 
 CLUSTER_STATE = "events.clusterer"

@@ -343,16 +343,25 @@ class Watcher:
         started = time.perf_counter()
         results, arrivals = self.poll(force=force, commit=False)
         report.inputs = sum(isinstance(r, SourceItem) for r in results)
+        summary = None
         if results:
             before = set(self.store.article_ids(ArticleFilter(status="ingested")))
             summary = ingest([], self.store, self.options, items=results, command="watch", engine=self.engine)
             self.commit()
             ingested_at = now_ms()
             after = self.store.article_ids(ArticleFilter(status="ingested"))
-            report.failed, report.failures = len(summary.failures), summary.failures
+            report.failures = list(summary.failures)
             report.stored, report.updated, report.unchanged = summary.stored, summary.updated, summary.unchanged
             self._record_ingested([i for i in after if i not in before], arrivals, ingested_at)
-        report.enriched = self._phase("ingested", lambda: enrich_stored(self.store, engine=self.engine), "enriched_at")
+        parked: list[SourceFailure] = []  # articles whose enrichment killed a worker (Ray)
+        report.enriched = self._phase("ingested", lambda: enrich_stored(
+            self.store, engine=self.engine, run_id=summary.run_id if summary else None, failures=parked,
+        ), "enriched_at")
+        if parked and summary is not None:  # the cycle's run row counts them too
+            summary.failures += parked
+            self.store.finish_run(summary.run_id, summary.to_dict())
+        report.failures += parked
+        report.failed = len(report.failures)
         report.clustered = self._phase("enriched", lambda: cluster_stored(self.store), "clustered_at")
         report.seconds = time.perf_counter() - started
         return report
@@ -379,8 +388,13 @@ class Watcher:
         count = run()
         ended = now_ms()
         still = set(self.store.article_ids(ArticleFilter(status=status)))
+        moved = (before - still) & self._open.keys()
+        if moved:  # a parked article (failed) did not go through the phase: it has no more timings
+            for article_id in moved & set(self.store.article_ids(ArticleFilter(status="failed"))):
+                moved.discard(article_id)
+                del self._open[article_id]
         rows = []
-        for article_id in (before - still) & self._open.keys():
+        for article_id in moved:
             row = replace(self._open[article_id], **{stamp: ended})
             rows.append(row)
             if stamp == "clustered_at":

@@ -26,9 +26,11 @@ class Engine(Protocol):
         ...
 
     def map_batches(
-        self, make: Callable[[], Callable[[list[T]], list[R]]], batches: Iterable[list[T]]
+        self, make: Callable[[], Callable[[list[T]], list[R]]], batches: Iterable[list[T]],
+        lost: Callable[[T, str], R] | None = None,
     ) -> Iterator[list[R]]:
-        """Apply ``make()`` to each batch, in order; ``make`` runs once per worker (it loads models)."""
+        """Apply ``make()`` to each batch, in order; ``make`` runs once per worker (it loads models).
+        ``lost`` as for ``map``: then ``make()``'s function gives one result per input."""
         ...
 
 
@@ -73,9 +75,11 @@ class LocalEngine:
 
 
     def map_batches(
-        self, make: Callable[[], Callable[[list[T]], list[R]]], batches: Iterable[list[T]]
+        self, make: Callable[[], Callable[[list[T]], list[R]]], batches: Iterable[list[T]],
+        lost: Callable[[T, str], R] | None = None,
     ) -> Iterator[list[R]]:
-        """In this process: the work is model inference, which already uses every core."""
+        """In this process: the work is model inference, which already uses every core. ``lost``
+        is not used (as for ``map``)."""
         fn: Callable[[list[T]], list[R]] | None = None
         for batch in batches:
             if fn is None:  # nothing loads when there is nothing to do

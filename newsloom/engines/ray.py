@@ -80,6 +80,8 @@ WAIT_WARNING_SECONDS = 30.0
 UNAVAILABLE_RETRIES = 3
 #: How long to wait for a worker that died to answer again before giving up on the pool.
 RESTART_TIMEOUT = 120.0
+#: How long the pool that takes over a Ray Data window waits for the dead window's CPUs to be free.
+FREE_CPU_WAIT = 5.0
 
 log = logging.getLogger(__name__)
 
@@ -277,7 +279,7 @@ class RayEngine:
             gc.collect()  # Ray Data lets its workers go when nothing refers to them: their CPUs are needed now
             rest = [i for i in range(expected, len(window)) if i not in pending]
             pool = _Pool(ray)
-            pool.grow(min(self.pool_size, len(rest)))
+            pool.grow(self._room(min(self.pool_size, len(rest))))
             try:
                 results = pool.run(make, [window[i] for i in rest], lost)
                 for i in range(expected, len(window)):
@@ -287,6 +289,19 @@ class RayEngine:
                 pool.close()
         if pending or expected != len(window):
             raise RuntimeError(f"Ray returned {expected} of {len(window)} batches")
+
+    def _room(self, wanted: int) -> int:
+        """How many new workers to start, up to ``wanted`` and at least one: the CPUs free now,
+        waited for up to ``FREE_CPU_WAIT`` s. A worker that dies restarts on a free CPU; one
+        more worker still waiting for a CPU would take it and leave the restart (and the batches
+        queued on it) waiting for ever, e.g. while a Ray Data worker of the dead window (kept
+        alive by whatever still refers to it) holds another CPU."""
+        deadline = time.monotonic() + FREE_CPU_WAIT
+        while True:
+            free = int(self._ray.available_resources().get("CPU", 0))
+            if free >= wanted or time.monotonic() >= deadline:
+                return max(1, min(wanted, free))
+            time.sleep(0.2)
 
     def warm(self, make: Callable[[], Any]) -> None:
         """With ``persistent``: start the workers and have each build ``make()`` now, without waiting.

@@ -8,7 +8,7 @@ suite (``tests/store``) runs against each.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -146,7 +146,13 @@ class Store(ABC):
 
     @abstractmethod
     def set_status(self, article_ids: Sequence[str], status: str) -> None:
-        """Move articles to a processing status (ingested → enriched → clustered)."""
+        """Move articles to a processing status (ingested → enriched → clustered, or failed)."""
+
+    @abstractmethod
+    def fail_articles(self, run_id: int, failed: Mapping[str, SourceFailure]) -> None:
+        """Park articles that a phase cannot process (article id → why), in one transaction:
+        status ``failed`` and a failure row of ``run_id`` each. No phase picks a failed article
+        up again; storing a new version of it (its input changed) makes it ``ingested`` again."""
 
     # -- enrichment --------------------------------------------------------------------
     @abstractmethod

@@ -39,7 +39,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -597,6 +597,22 @@ class PostgresStore(Store):
         def work(cur: Cursor) -> None:
             _lock_articles(cur, ids)
             cur.execute("UPDATE articles SET status = %s WHERE id = ANY(%s)", (status, ids))
+
+        self._write(work)
+
+    def fail_articles(self, run_id: int, failed: Mapping[str, SourceFailure]) -> None:
+        ids = sorted(failed)
+        if not ids:
+            return
+        at = now_iso()
+
+        def work(cur: Cursor) -> None:
+            _lock_articles(cur, ids)
+            cur.execute("UPDATE articles SET status = 'failed' WHERE id = ANY(%s)", (ids,))
+            cur.executemany(
+                "INSERT INTO failures (run_id, origin, reason, at) VALUES (%s, %s, %s, %s)",
+                [(run_id, _t(f.origin), _t(f.reason), at) for f in failed.values()],  # in the order given
+            )
 
         self._write(work)
 

@@ -11,7 +11,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -405,6 +405,15 @@ class SQLiteStore(Store):
         with self._transaction():
             self._conn.executemany(
                 "UPDATE articles SET status = ? WHERE id = ?", [(status, i) for i in article_ids]
+            )
+
+    def fail_articles(self, run_id: int, failed: Mapping[str, SourceFailure]) -> None:
+        at = now_iso()
+        with self._transaction():
+            self._conn.executemany("UPDATE articles SET status = 'failed' WHERE id = ?", [(i,) for i in failed])
+            self._conn.executemany(
+                "INSERT INTO failures (run_id, origin, reason, at) VALUES (?, ?, ?, ?)",
+                [(run_id, f.origin, f.reason, at) for f in failed.values()],
             )
 
     # -- enrichment --------------------------------------------------------------------

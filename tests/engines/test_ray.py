@@ -445,6 +445,182 @@ def test_cli_watch_once_names_an_input_that_kills_its_worker_and_exits_1(
         assert store.count_articles() == 2
 
 
+class _AnalyseOrDie:
+    """Enrichment, except that an article from a file named poison* kills the worker process (as a
+    crash in a model would), after noting the attempt in ``attempts``."""
+
+    def __init__(self, attempts: str, make: Any) -> None:
+        self.attempts, self.analyse = attempts, make()
+
+    def __call__(self, articles: list[Any]) -> list[Any]:
+        import os
+
+        for article in articles:
+            if os.path.basename(article.origin).startswith("poison"):
+                with open(self.attempts, "a") as noted:
+                    noted.write("x")
+                os._exit(1)
+        return self.analyse(articles)  # type: ignore[no-any-return]
+
+
+class _PoisonedEnrichment:
+    """The engine, with enrichment swapped for ``_AnalyseOrDie``; extract & clean as they are."""
+
+    def __init__(self, engine: RayEngine, attempts: Path) -> None:
+        self.engine, self.attempts = engine, str(attempts)
+
+    def map(self, fn: Any, items: Any, lost: Any = None) -> Any:
+        return self.engine.map(fn, items, lost=lost)
+
+    def map_batches(self, make: Any, batches: Any, lost: Any = None) -> Any:
+        from functools import partial
+
+        return self.engine.map_batches(partial(_AnalyseOrDie, self.attempts, make), batches, lost=lost)
+
+    def warm(self, make: Any) -> None:
+        from functools import partial
+
+        self.engine.warm(partial(_AnalyseOrDie, self.attempts, make))
+
+
+def _inbox_with_poison(folder: Path, good: int) -> list[Path]:
+    """``good`` demo texts and one more as poison.txt in ``folder``; the good ones' sources."""
+    folder.mkdir()
+    texts = sorted((demo_corpus() / "text").iterdir())
+    for path in texts[:good]:
+        shutil.copy(path, folder / path.name)
+    shutil.copy(texts[good], folder / "poison.txt")
+    return texts
+
+
+def test_run_parks_an_article_whose_enrichment_kills_its_worker(engine: RayEngine, tmp_path: Path) -> None:
+    """Ray Data (``run``): the other articles are enriched and clustered; the poison is parked as
+    failed with its input named, and no later run enriches it again."""
+    from newsloom.enrich.analyse import EnrichOptions
+    from newsloom.model import SourceFailure
+    from newsloom.store import ArticleFilter
+
+    corpus = tmp_path / "corpus"
+    texts = _inbox_with_poison(corpus, 5)
+    attempts = tmp_path / "attempts"
+    poisoned = _PoisonedEnrichment(engine, attempts)
+    with open_store(str(tmp_path / "run.db")) as store:
+        summary = ingest([str(corpus)], store, engine=poisoned)  # type: ignore[arg-type]
+        assert summary.ok and summary.stored == 6
+        failures: list[SourceFailure] = []
+        # batches of 2: the poison shares one with a good article, and a window with others
+        enriched = enrich_stored(store, EnrichOptions(batch_size=2), engine=poisoned,  # type: ignore[arg-type]
+                                 run_id=summary.run_id, failures=failures)
+        assert enriched == 5
+        [failure] = failures
+        assert failure.origin == str(corpus / "poison.txt")
+        assert failure.reason.startswith("worker process died while enriching it (Ray: "), failure.reason
+        assert [(f.origin, f.reason) for f in store.failures(summary.run_id)] == [(failure.origin, failure.reason)]
+        [parked] = store.iter_articles(ArticleFilter(status="failed"))
+        assert parked.origin == failure.origin and store.get_enrichment(parked.id) is None
+        assert cluster_stored(store) == 5
+        clustered = store.iter_articles(ArticleFilter(status="clustered"))
+        assert sorted(Path(a.origin).name for a in clustered) == sorted(p.name for p in texts[:5])
+        tried = _attempts(attempts)
+        assert tried >= 1
+
+        again = ingest([str(corpus)], store, engine=poisoned)  # type: ignore[arg-type]
+        assert again.ok and again.unchanged == 6
+        assert enrich_stored(store, engine=poisoned) == 0  # type: ignore[arg-type]
+        assert _attempts(attempts) == tried  # never sent again
+        assert store.get_article(parked.id).status == "failed"  # type: ignore[union-attr]
+
+
+def test_watch_parks_an_article_whose_enrichment_kills_its_worker(pool: RayEngine, tmp_path: Path) -> None:
+    """The pool (``watch``): the cycle names the poison as failed and clusters the rest; no later
+    cycle, nor a watcher started again, enriches it again until its file changes."""
+    from newsloom.store import ArticleFilter
+    from newsloom.stream import Watcher
+
+    inbox = tmp_path / "inbox"
+    texts = _inbox_with_poison(inbox, 4)
+    attempts = tmp_path / "attempts"
+    engine = _PoisonedEnrichment(pool, attempts)
+    with open_store(str(tmp_path / "watch.db")) as store:
+        watcher = Watcher([str(inbox)], store, engine=engine)  # type: ignore[arg-type]
+        [first] = watcher.run(once=True)
+        assert (first.inputs, first.stored, first.failed, first.enriched, first.clustered) == (5, 5, 1, 4, 4)
+        [failure] = first.failures
+        assert failure.origin == str(inbox / "poison.txt")
+        assert failure.reason.startswith("worker process died while enriching it (Ray: "), failure.reason
+        assert [(f.origin, f.reason) for f in store.failures()] == [(failure.origin, failure.reason)]
+        assert [a.origin for a in store.iter_articles(ArticleFilter(status="failed"))] == [failure.origin]
+        assert store.count_articles(ArticleFilter(status="clustered")) == 4
+        tried = _attempts(attempts)
+        assert tried >= 1
+
+        shutil.copy(texts[5], inbox / texts[5].name)
+        [second] = watcher.run(once=True)
+        assert (second.inputs, second.failed, second.enriched, second.clustered) == (1, 0, 1, 1)
+        [restarted] = Watcher([str(inbox)], store, engine=engine).run(once=True)  # type: ignore[arg-type]
+        assert (restarted.inputs, restarted.failed, restarted.enriched) == (0, 0, 0)
+        assert _attempts(attempts) == tried  # never sent again
+
+        with open(inbox / "poison.txt", "a") as poison:
+            poison.write("\nUpdated.\n")
+        [changed] = watcher.run(once=True)  # a new version of it is tried again
+        assert (changed.inputs, changed.updated, changed.failed, changed.enriched) == (1, 1, 1, 0)
+        assert _attempts(attempts) > tried
+        assert store.count_articles(ArticleFilter(status="failed")) == 1
+
+
+def test_cli_run_exits_1_for_a_parked_article_and_retries_it_only_when_asked(
+    engine: RayEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+    from contextlib import contextmanager
+
+    from typer.testing import CliRunner
+
+    import newsloom.cli as cli
+
+    corpus = tmp_path / "corpus"
+    _inbox_with_poison(corpus, 2)
+    attempts = tmp_path / "attempts"
+
+    @contextmanager
+    def poisoned(*args: object, **kwargs: object) -> Iterator[_PoisonedEnrichment]:
+        yield _PoisonedEnrichment(engine, attempts)
+
+    monkeypatch.setattr(cli, "_engine", poisoned)
+
+    def newsloom(*args: str) -> tuple[int, dict[str, Any]]:
+        root = logging.getLogger()
+        handlers, level = root.handlers[:], logging.getLogger("newsloom").level
+        try:
+            result = CliRunner().invoke(cli.app, [*args, "--db", str(tmp_path / "r.db"), "--json", "--no-report"])
+        finally:  # the command set up logging for its own process
+            root.handlers[:] = handlers
+            logging.getLogger("newsloom").setLevel(level)
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+        # Ray prints its own notice of a worker's death ("(raylet) A worker died …") on stdout too
+        start = result.stdout.find("{\n")
+        assert start >= 0, result.output
+        return result.exit_code, json.JSONDecoder().raw_decode(result.stdout, start)[0]
+
+    code, summary = newsloom("run", str(corpus))
+    assert code == 1
+    assert (summary["stored"], summary["enriched"], summary["clustered"], summary["parked"]) == (3, 2, 2, 1)
+    assert summary["failures"] == [{"origin": str(corpus / "poison.txt"), "reason": summary["failures"][0]["reason"]}]
+    assert summary["failures"][0]["reason"].startswith("worker process died while enriching it (Ray: ")
+    tried = _attempts(attempts)
+    listed = CliRunner().invoke(cli.app, ["articles", "--status", "failed", "--json", "--db", str(tmp_path / "r.db")])
+    assert [json.loads(line)["origin"] for line in listed.stdout.splitlines()] == [str(corpus / "poison.txt")]
+
+    code, summary = newsloom("run", str(corpus))  # nothing new, nothing tried again: a clean run
+    assert (code, summary["unchanged"], summary["enriched"], summary["failed"], summary["parked"]) == (0, 3, 0, 0, 1)
+    assert _attempts(attempts) == tried
+
+    code, summary = newsloom("run", "--retry-failed")  # asked for: tried again (and parked again)
+    assert (code, summary["failed"], summary["parked"]) == (1, 1, 1)
+    assert _attempts(attempts) > tried
+
+
 def test_cli_unreachable_ray_address_fails_fast(tmp_path: Path) -> None:
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))

@@ -99,6 +99,22 @@ def test_runs_failures_and_state(store: Store) -> None:
     assert store.get_state("registry") == b"\x02"
 
 
+def test_failed_articles_are_parked_with_their_failure(store: Store) -> None:
+    store.put_articles([make_article("a1"), make_article("a2"), make_article("a3")])
+    run = store.start_run("run")
+    why = "worker process died while enriching it (Ray: killed)"
+    store.fail_articles(run, {"a3": SourceFailure("/data/a3.txt", why), "a1": SourceFailure("/data/a1.txt", why)})
+    assert store.article_ids(ArticleFilter(status="failed")) == ["a1", "a3"]
+    assert store.article_ids(ArticleFilter(status="ingested")) == ["a2"]  # the next phase does not see them
+    assert store.count_articles(ArticleFilter(status="failed")) == 2
+    assert [(f.run_id, f.origin, f.reason) for f in store.failures(run)] == [
+        (run, "/data/a3.txt", why), (run, "/data/a1.txt", why)
+    ]
+    store.fail_articles(run, {})
+    store.put_articles([make_article("a1", text="Changed.", content_hash="h2")])  # a new version: tried again
+    assert store.get_article("a1").status == "ingested"  # type: ignore[union-attr]
+
+
 def test_failed_batch_stores_nothing(store: Store) -> None:
     store.put_articles([make_article("kept")])
     broken = make_article("b2", title=None)  # NOT NULL violated

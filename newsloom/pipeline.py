@@ -26,7 +26,6 @@ import numpy.typing as npt
 from newsloom.clean import CleanOptions, extract
 from newsloom.clean.recurring import find_recurring_lines, strip_lines
 from newsloom.engines import Engine, LocalEngine
-from newsloom.engines.ray import DIED_REASON
 from newsloom.enrich.analyse import EnrichOptions, analyse, enrich, resolve
 from newsloom.enrich.embed import get_embedder
 from newsloom.enrich.entities import EntityRegistry
@@ -189,7 +188,7 @@ def _build(task: _Task) -> tuple[Article | SourceFailure, bool]:
 
 def _lost(task: _Task, reason: str) -> tuple[Article | SourceFailure, bool]:
     """An input whose worker process died building it (a crash, out of memory): a failure naming it."""
-    return SourceFailure(task.item.origin, reason), task.is_new
+    return SourceFailure(task.item.origin, f"worker process died while processing it ({reason})"), task.is_new
 
 
 def ingest(
@@ -385,17 +384,12 @@ class _Analyse:
         self.embedder = get_embedder(options.embedder)
 
     def __call__(self, articles: list[Article]) -> list[Enrichment | SourceFailure]:
-        return [*analyse(articles, self.embedder, self.options)]  # one per article (the engine's ``lost`` needs it)
-
-
-#: Why an article is parked when its worker process died enriching it alone (Ray's words follow).
-ENRICH_DIED_REASON = "worker process died while enriching it"
+        return list(analyse(articles, self.embedder, self.options))  # one per article (the engine's ``lost`` needs it)
 
 
 def _lost_enrichment(article: Article, reason: str) -> SourceFailure:
     """An article whose worker process died enriching it (a crash, out of memory): a failure naming it."""
-    detail = reason.removeprefix(DIED_REASON)
-    return SourceFailure(article.origin, ENRICH_DIED_REASON + (detail if detail != reason else f": {reason}"))
+    return SourceFailure(article.origin, f"worker process died while enriching it ({reason})")
 
 
 def enrich_stored(

@@ -22,7 +22,8 @@ class Engine(Protocol):
 
     def map(self, fn: Callable[[T], R], items: Iterable[T], lost: Callable[[T, str], R] | None = None) -> Iterator[R]:
         """``fn`` over ``items``; ``lost(item, reason)`` is the result of an item whose worker
-        process died running it, where the engine survives that (Ray); without it, it raises."""
+        process died running it, where the engine survives that (Ray; ``reason`` is what the
+        engine knows of the death); without it, it raises."""
         ...
 
     def map_batches(

@@ -90,10 +90,6 @@ class WorkerLost(NewsloomError):
     """A Ray worker process died (twice) while running a batch; names the batch's inputs."""
 
 
-#: Why an input is failed when a worker died running it alone (Ray's own words follow).
-DIED_REASON = "worker process died while processing it"
-
-
 class WorkerStartError(ConfigError):
     """A Ray worker could not start, or runs another newsloom version than the driver."""
 
@@ -589,8 +585,8 @@ class _Pool:
             try:
                 outcome = self.ray.get(self._answering().run.remote(key, [factory], [item]))
             except self.ray.exceptions.RayActorError as exc:
-                log.debug("%s: %s", _name(item), DIED_REASON)  # the caller's lost() reports it
-                results.append(lost(item, f"{DIED_REASON} (Ray: {_death_detail(exc)})"))
+                log.debug("%s: its worker died under it alone", _name(item))  # the caller's lost() reports it
+                results.append(lost(item, f"Ray: {_death_detail(exc)}"))
                 continue
             except self.ray.exceptions.RayTaskError as exc:
                 _raise_cause(exc, [item])

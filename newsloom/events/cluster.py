@@ -205,9 +205,8 @@ class EventClusterer:
         if prior is not None and len(prior) != dim:
             prior = None
         self.stats = CorpusStats(dim, prior, self.params.prior_weight, self.params.lang_weight)
-        self._lang_mean: dict[str, FloatArray] = {}  # the mean each language's rows are centred on now
         self._lang_code: dict[str, int] = {}  # language → its row in ``_means``
-        self._means = np.zeros((0, dim), dtype=np.float32)  # ``_lang_mean`` as a matrix
+        self._means = np.zeros((0, dim), dtype=np.float32)  # the mean each language's rows are centred on now
         self._lang_next: dict[str, int] = {}  # language row count at which it is next recentred
         self._lang_rows: dict[str, list[int]] = {}
         self._next_recentre = 64
@@ -513,7 +512,6 @@ class EventClusterer:
 
     def _set_mean(self, lang: str, mean: FloatArray) -> None:
         """Centre ``lang``'s rows on ``mean`` from now on (their lengths: ``_refresh_norms``)."""
-        self._lang_mean[lang] = mean
         code = self._lang_code.setdefault(lang, len(self._lang_code))
         if code >= len(self._means):
             self._means = np.vstack([self._means, np.zeros((code + 1 - len(self._means), self.dim), np.float32)])
@@ -568,7 +566,7 @@ class EventClusterer:
         if self._n_added >= self._next_recentre and self._next_recentre <= cap:
             self._next_recentre *= 2
             self._recentre(None)
-        elif lang not in self._lang_mean:
+        elif lang not in self._lang_code:
             self._set_mean(lang, self.stats.mean_for(lang))
             self._lang_next[lang] = 2
         elif self._lang_count[lang] >= self._lang_next[lang] and self._lang_next[lang] <= LANG_RECENTRE_UNTIL:
@@ -1028,7 +1026,7 @@ class EventClusterer:
         yield "embedder", self.embedder
         yield "fold_duplicates", self.fold_duplicates
         yield "stats", self.stats.to_state()
-        yield "lang_mean", {k: v.copy() for k, v in self._lang_mean.items()}
+        yield "lang_mean", {lang: self._means[code].copy() for lang, code in self._lang_code.items()}
         yield "lang_next", dict(self._lang_next)
         yield "next_recentre", self._next_recentre
         yield "article_ids", iter(list(self._ids))

@@ -316,7 +316,7 @@ def _die_on_int_three(x: int) -> int:
 
 
 def _lose(x: int, reason: str) -> int:
-    assert reason.startswith("worker process died while processing it (Ray: "), reason
+    assert reason.startswith("Ray: "), reason  # what Ray says of the death; the caller words the failure
     return -x
 
 

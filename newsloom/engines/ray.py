@@ -31,8 +31,9 @@ kills its worker on its own is given to the caller's ``lost(input, reason)`` (th
 it a failure naming the input); the others give their results as usual. Without ``lost``, such a
 batch raises :class:`WorkerLost` naming its inputs. Under Ray Data (``run``) a window whose
 worker died is finished the same way on a pool of new workers (Ray Data alone would restart
-the worker and retry that input for ever). An address that does not answer is a
-``ConfigError`` within ``connect_timeout`` seconds, not a hang.
+the worker and retry that input for ever). Ray's own notice of a worker's death is a warning
+in this module's log (stderr), never on stdout, which is left to results (``run --json``). An
+address that does not answer is a ``ConfigError`` within ``connect_timeout`` seconds, not a hang.
 
 Ray is imported only when the engine starts: the rest of newsloom never needs it
 (``pip install 'newsloom[ray]'``).
@@ -57,7 +58,8 @@ from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
-from newsloom.errors import ConfigError, NewsloomError
+from newsloom.engines.local import WorkerLost, _name
+from newsloom.errors import ConfigError
 
 if TYPE_CHECKING:
     from newsloom.pipeline import Progress
@@ -84,10 +86,6 @@ RESTART_TIMEOUT = 120.0
 FREE_CPU_WAIT = 5.0
 
 log = logging.getLogger(__name__)
-
-
-class WorkerLost(NewsloomError):
-    """A Ray worker process died (twice) while running a batch; names the batch's inputs."""
 
 
 class WorkerStartError(ConfigError):
@@ -166,6 +164,7 @@ class RayEngine:
                 ray.init(address="local", num_cpus=self.workers or os.cpu_count() or 1, **quiet)
                 self._started_cluster = True
             logging.getLogger("ray").setLevel(logging.WARNING)
+        _keep_stdout_clean()
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
         context.print_on_execution_start = False
@@ -391,6 +390,39 @@ def clustering_options(db: str, node_id: str, resources: dict[str, float]) -> di
     elif resources.get(CLUSTERING_RESOURCE, 0) > 0:
         options["resources"] = {CLUSTERING_RESOURCE: 0.01}  # a share: several drivers may use the node
     return options
+
+
+class _RayNotices:
+    """Takes the place of Ray's ``print_to_stdstream`` on the driver: its notices (the raylet's
+    "A worker died or was killed …") go to this module's log as warnings, anything else Ray
+    prints there (worker output, when a caller's ``ray.init`` forwards it) to stderr; stdout
+    is left to the results (``run --json``)."""
+
+    def __init__(self, original: Callable[..., None]) -> None:
+        self.original = original
+
+    def __call__(self, data: dict[str, Any], ignore_prefix: bool) -> None:
+        if data.get("pid") == "raylet":
+            for line in data.get("lines", []):
+                log.warning("Ray: %s", str(line).rstrip())
+            return
+        self.original({**data, "is_err": True}, ignore_prefix)
+
+
+def _keep_stdout_clean() -> None:
+    """Send what Ray prints on the driver's stdout to the log and stderr instead (once per process).
+
+    Ray 2.60 has no option for it: the driver's thread that listens for errors (a worker's
+    death) prints them on stdout with ``ray._private.worker.print_to_stdstream``, looked up at
+    each call, which ``_RayNotices`` wraps here. ``log_to_driver=False`` only stops worker output.
+    """
+    try:
+        from ray._private import worker
+    except ImportError:  # a Ray without it prints as it likes
+        return
+    original = getattr(worker, "print_to_stdstream", None)
+    if callable(original) and not isinstance(original, _RayNotices):
+        worker.print_to_stdstream = _RayNotices(original)
 
 
 def _is_postgres(db: str) -> bool:
@@ -749,12 +781,6 @@ def _describe(batch: list[Any], most: int = 5) -> str:
     names = [_name(entry) for entry in batch]
     shown = ", ".join(names[:most])
     return f"{len(batch)} inputs ({shown}{', …' if len(names) > most else ''})"
-
-
-def _name(entry: Any) -> str:
-    """An input by its origin where it has one (a pipeline task, an article), else by its type."""
-    origin = getattr(entry, "origin", None) or getattr(getattr(entry, "item", None), "origin", None)
-    return str(origin) if origin else type(entry).__name__
 
 
 def _first_line(exc: BaseException) -> str:

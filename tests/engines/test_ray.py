@@ -598,10 +598,10 @@ def test_cli_run_exits_1_for_a_parked_article_and_retries_it_only_when_asked(
             root.handlers[:] = handlers
             logging.getLogger("newsloom").setLevel(level)
         assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-        # Ray prints its own notice of a worker's death ("(raylet) A worker died …") on stdout too
-        start = result.stdout.find("{\n")
-        assert start >= 0, result.output
-        return result.exit_code, json.JSONDecoder().raw_decode(result.stdout, start)[0]
+        try:  # nothing but the summary: Ray's notice of a worker's death ("A worker died …") is logged
+            return result.exit_code, json.loads(result.stdout)
+        except ValueError:
+            pytest.fail(f"stdout is not just the JSON summary:\n{result.stdout}")
 
     code, summary = newsloom("run", str(corpus))
     assert code == 1
@@ -619,6 +619,29 @@ def test_cli_run_exits_1_for_a_parked_article_and_retries_it_only_when_asked(
     code, summary = newsloom("run", "--retry-failed")  # asked for: tried again (and parked again)
     assert (code, summary["failed"], summary["parked"]) == (1, 1, 1)
     assert _attempts(attempts) > tried
+
+
+def test_ray_notices_go_to_the_log_not_stdout(
+    engine: RayEngine, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """What Ray's driver thread prints (a worker's death, as the raylet reports it; worker output)
+    reaches the log and stderr, never stdout (``run --json`` prints only the summary there)."""
+    import logging
+
+    from ray._private import worker
+
+    from newsloom.engines.ray import _keep_stdout_clean
+
+    death = "A worker died or was killed while executing a task by an unexpected system error. Worker PID: 12345"
+    with caplog.at_level(logging.WARNING, logger="newsloom.engines.ray"):
+        worker.print_to_stdstream({"lines": [death], "pid": "raylet", "is_err": False}, ignore_prefix=False)
+        worker.print_to_stdstream({"lines": ["hello from 4242"], "pid": 4242, "is_err": False}, ignore_prefix=False)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert [r.getMessage() for r in caplog.records] == [f"Ray: {death}"]
+    assert "hello from 4242" in captured.err
+    _keep_stdout_clean()  # as by another engine in this process: wrapped once
+    assert not isinstance(worker.print_to_stdstream.original, type(worker.print_to_stdstream))  # type: ignore[attr-defined]
 
 
 def test_cli_unreachable_ray_address_fails_fast(tmp_path: Path) -> None:

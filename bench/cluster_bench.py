@@ -38,6 +38,7 @@ import numpy as np
 
 from bench.datasets import DATA, FILES, SCORER, build_inputs, load, stream_order
 from bench.evalutil import run_scorer, score_clusters, write_jsonl
+from newsloom.enrich.embed import LEAD_CHARS
 from newsloom.events.cluster import EventClusterer
 from newsloom.events.features import ClusterInput
 from newsloom.events.scoring import Params, load_params
@@ -66,10 +67,10 @@ def cluster(items: list[ClusterInput], params: Params, batch: int = 64) -> tuple
     return ev, {a: story[e] for a, e in ev.items()}, ms
 
 
-def bench_dataset(name: str, params: Params, shuffles: int) -> dict[str, Any]:
+def bench_dataset(name: str, params: Params, shuffles: int, lead: int = LEAD_CHARS) -> dict[str, Any]:
     recs, gold = load(name)
     t = time.perf_counter()
-    inputs = build_inputs(name, recs, entities="resolver", ingest=True)
+    inputs = build_inputs(name, recs, max_chars=lead, entities="resolver", ingest=True)
     prep_ms = (time.perf_counter() - t) * 1000 / len(inputs)
     items = stream_order(name, inputs, seed=0)
     ev, st, ms = cluster(items, params)
@@ -184,13 +185,16 @@ def main() -> None:
     ap.add_argument("--params", default=None, help="a params.json (default: the shipped one)")
     ap.add_argument("--pairs", action="store_true", help="score SemEval pairs with compare()")
     ap.add_argument("--shuffles", type=int, default=0, help="also run N fully shuffled stream orders")
+    ap.add_argument("--lead", type=int, default=LEAD_CHARS,
+                    help="body characters embedded after the title (the pipeline's default, or what "
+                         "`watch` embeds when it falls behind)")
     ap.add_argument("--cost", default="", help="comma list of synthetic stream sizes, e.g. 1000,10000,100000")
     args = ap.parse_args()
     params = load_params(args.params)
     results: dict[str, Any] = {}
     for name in [d for d in args.datasets.split(",") if d and d != "none"]:
         log(f"== {name}")
-        results[name] = bench_dataset(name, params, args.shuffles)
+        results[name] = bench_dataset(name, params, args.shuffles, args.lead)
         log(json.dumps(results[name], indent=1))
     if args.pairs:
         results["semeval"] = bench_pairs(params)

@@ -2,6 +2,7 @@
 
     python bench/stream_bench.py [--rate 10] [--seconds 60] [--interval 1] [--workdir DIR]
                                  [--engine local|ray] [--ray-address ADDR] [--db DB] [--warmup S]
+                                 [--latency-target S]
 
 Texts are ECB+ dev documents (id and text only). Files are written atomically (a hidden temp
 file renamed into place), so the watcher never reads half a file. The watcher first gets
@@ -26,6 +27,7 @@ from pathlib import Path
 
 DATA = Path("/work/shared/bench/data/ecbplus_dev.jsonl")
 CYCLE = re.compile(r"cycle (\d+): (\d+) new inputs, \d+ failed; .*? in ([\d.]+) s")
+SHORT_LEAD = re.compile(r"embedded from a (\d+)-character lead")
 
 
 def cycles(log_text: str) -> list[tuple[int, int, float]]:
@@ -54,6 +56,8 @@ def main() -> None:
     parser.add_argument("--db", default=None, help="the store (default: a SQLite file in the workdir)")
     parser.add_argument("--warmup", type=float, default=None,
                         help="seconds on an empty folder before the first article (default 8; 25 with Ray)")
+    parser.add_argument("--latency-target", type=float, default=None,
+                        help="passed to `newsloom watch` (embed a shorter lead when falling behind)")
     args = parser.parse_args()
     work = Path(args.workdir or tempfile.mkdtemp(prefix="stream-bench-"))
     inbox = work / "inbox"
@@ -64,6 +68,8 @@ def main() -> None:
                "--engine", args.engine]
     if args.ray_address:
         command += ["--ray-address", args.ray_address]
+    if args.latency_target is not None:
+        command += ["--latency-target", str(args.latency_target)]
     load_before = os.getloadavg()[0]
     watcher = subprocess.Popen(command, stderr=open(work / "watch.log", "w"))  # noqa: SIM115
     warmup = args.warmup if args.warmup is not None else (25.0 if args.engine == "ray" else 8.0)
@@ -89,13 +95,17 @@ def main() -> None:
         [sys.executable, "-m", "newsloom", "stats", "--db", db, "--json"], capture_output=True, text=True
     )
     print(stats.stdout)
-    busy = [c for c in cycles((work / "watch.log").read_text(encoding="utf-8", errors="replace")) if c[1]]
+    log_text = (work / "watch.log").read_text(encoding="utf-8", errors="replace")
+    busy = [c for c in cycles(log_text) if c[1]]
+    leads = [int(n) for n in SHORT_LEAD.findall(" ".join(log_text.split()))]
     seconds = [c[2] for c in busy]
     print(json.dumps({
         "engine": args.engine, "rate": args.rate, "dropped": n, "cycles_with_inputs": len(busy),
         "cycle_seconds": {"p50": _percentile(seconds, 50), "p95": _percentile(seconds, 95),
                           "max": max(seconds) if seconds else None},
         "first_cycles": busy[:3], "load_before": load_before, "load_after": load_after,
+        "latency_target": args.latency_target,
+        "short_lead_cycles": {str(n): leads.count(n) for n in sorted(set(leads))},
     }))
 
 

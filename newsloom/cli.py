@@ -716,6 +716,12 @@ def watch(
         False, "--allow-private", help="Allow fetching from private and loopback addresses."
     ),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Articles written per transaction."),
+    latency_target: float | None = typer.Option(
+        None, "--latency-target", min=0.5, metavar="SECONDS",
+        help="Keep arrival → event under this when the stream outruns the machine, by embedding "
+             "less of each article (a shorter lead: events sooner, a little less accurate; "
+             "see docs/deploy.md). Default: always the full lead.",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every step, and idle cycles."),
     engine_name: str = ENGINE_OPTION,
@@ -736,7 +742,7 @@ def watch(
     options.fetch.allow_private = allow_private
     with _open(db) as store, _engine(engine_name, ray_address, ray_workers, persistent=True) as engine:
         watcher = Watcher(paths, store, options, interval=interval, max_files=None if once else max_files,
-                          engine=engine)
+                          engine=engine, latency_target=latency_target)
         stop = threading.Event()
         with StopOnSignal(stop):
             reports = watcher.run(once=once, stop=stop)

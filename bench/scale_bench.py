@@ -252,7 +252,7 @@ def store_bytes(store: Any, target: str) -> int:
     return sum(os.path.getsize(p) for p in (target, target + "-wal", target + "-shm") if os.path.exists(p))
 
 
-def run(size: str, backend: str, workdir: Path, log: Log, seed: int = 0) -> dict[str, Any]:
+def run(size: str, backend: str, workdir: Path, log: Log, seed: int = 0, engine: str = "local") -> dict[str, Any]:
     from newsloom.pipeline import CLUSTER_STATE, STORYLINE_STATE, cluster_stored
     from newsloom.store.parts import state_size
 
@@ -307,10 +307,28 @@ def run(size: str, backend: str, workdir: Path, log: Log, seed: int = 0) -> dict
     # -- clustering
     prog = ProgressLog(log, every=max(n // 20, 2048))
     rss_before = rss_mb()
-    t = time.perf_counter()
-    with PeakTreeMemory(interval=0.5) as mem_cluster:
-        placed = cluster_stored(store, progress=prog)
-    cluster_s = time.perf_counter() - t
+    ray_start_s = ray_idle_mb = None
+    if engine == "ray":  # the same cluster_stored, in the engine's one clustering actor (a local Ray cluster)
+        import ray
+
+        from newsloom.engines.ray import RayEngine
+
+        with RayEngine() as ray_engine:
+            t = time.perf_counter()
+            ray.get(ray_engine.cluster_actor(target).__ray_ready__.remote())  # Ray's start-up is not clustering
+            ray_start_s = time.perf_counter() - t
+            with PeakTreeMemory(interval=0.2) as mem_ray_idle:
+                time.sleep(2.0)
+            ray_idle_mb = mem_ray_idle.peak_mb
+            t = time.perf_counter()
+            with PeakTreeMemory(interval=0.5) as mem_cluster:  # includes Ray's own processes
+                placed = ray_engine.cluster_stored(store, target, progress=prog)
+            cluster_s = time.perf_counter() - t
+    else:
+        t = time.perf_counter()
+        with PeakTreeMemory(interval=0.5) as mem_cluster:
+            placed = cluster_stored(store, progress=prog)
+        cluster_s = time.perf_counter() - t
     state_bytes = sum(state_size(store, key) for key in (CLUSTER_STATE, STORYLINE_STATE))
     events = len(store.list_events())
     storylines = len(store.list_storylines())
@@ -318,7 +336,10 @@ def run(size: str, backend: str, workdir: Path, log: Log, seed: int = 0) -> dict
     store.close()
     seg = [ms for _, ms in prog.segments]
     res = {
-        "size": size, "backend": backend, "articles": written, "placed": placed,
+        "size": size, "backend": backend if engine == "local" else f"{backend}, Ray actor", "engine": engine,
+        "ray_start_s": None if ray_start_s is None else round(ray_start_s, 1),
+        "ray_idle_mb": None if ray_idle_mb is None else round(ray_idle_mb),  # the tree with Ray up, before clustering
+        "articles": written, "placed": placed,
         "write_s": round(write_s, 1), "write_per_s": round(written / write_s, 0),
         "cluster_s": round(cluster_s, 1), "cluster_per_s": round(placed / cluster_s, 1),
         "cluster_ms": round(cluster_s * 1000 / max(placed, 1), 2),
@@ -333,7 +354,8 @@ def run(size: str, backend: str, workdir: Path, log: Log, seed: int = 0) -> dict
     }
     log(f"result {json.dumps(res)}")
     RESULTS_JSON.mkdir(parents=True, exist_ok=True)
-    (RESULTS_JSON / f"{size}-{backend}.json").write_text(json.dumps(res, indent=1))
+    suffix = "" if engine == "local" else f"-{engine}"
+    (RESULTS_JSON / f"{size}-{backend}{suffix}.json").write_text(json.dumps(res, indent=1))
     if backend == "sqlite" and not os.environ.get("SCALE_KEEP_DB"):
         for p in (target, target + "-wal", target + "-shm"):
             if os.path.exists(p):
@@ -361,6 +383,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", choices=sorted(SIZES), action="append", help="10k, 100k or 1m (repeatable)")
     ap.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="sqlite")
+    ap.add_argument("--engine", choices=("local", "ray"), default="local",
+                    help="cluster in this process, or in the Ray engine's clustering actor (a local cluster)")
     ap.add_argument("--workdir", default="/tmp/newsloom-scale")
     ap.add_argument("--log", default=None, help="also append progress lines to this file")
     ap.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
@@ -379,7 +403,7 @@ def main() -> None:
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     log = Log(args.log)
-    results = [run(size, b, workdir, log) for size in sizes for b in backends]
+    results = [run(size, b, workdir, log, engine=args.engine) for size in sizes for b in backends]
     print(table(results))
     if not args.no_write:
         write_results(args.notes)

@@ -2,14 +2,17 @@
 
     python bench/stream_bench.py [--rate 10] [--seconds 60] [--interval 1] [--workdir DIR]
                                  [--engine local|ray] [--ray-address ADDR] [--db DB] [--warmup S]
-                                 [--latency-target S]
+                                 [--latency-target S] [--drain S]
 
 Texts are ECB+ dev documents (id and text only). Files are written atomically (a hidden temp
 file renamed into place), so the watcher never reads half a file. The watcher first gets
 ``--warmup`` seconds on an empty folder (to start its engine and load its models). At the end
 the watcher gets SIGTERM (it finishes its cycle); printed: `newsloom stats --json`, and the
 watcher's cycles that had inputs (seconds per cycle: p50, p95, max) with the 1-minute load
-average before and after, as one JSON object.
+average before and after, and the events of the streamed articles scored against ECB+'s gold
+events and topics (BCubed F1 of ``newsloom export``), as one JSON object. ``--drain`` is how long
+the watcher runs on after the last article (default: three polls + 10 s; longer lets a watch with
+``--latency-target`` embed its short-lead articles again from the full lead).
 """
 
 from __future__ import annotations
@@ -25,9 +28,14 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.evalutil import score_clusters
+
 DATA = Path("/work/shared/bench/data/ecbplus_dev.jsonl")
 CYCLE = re.compile(r"cycle (\d+): (\d+) new inputs, \d+ failed; .*? in ([\d.]+) s")
 SHORT_LEAD = re.compile(r"embedded from a (\d+)-character lead")
+REEMBEDDED = re.compile(r"(\d+) embedded again from the full lead")
 
 
 def cycles(log_text: str) -> list[tuple[int, int, float]]:
@@ -56,6 +64,8 @@ def main() -> None:
     parser.add_argument("--db", default=None, help="the store (default: a SQLite file in the workdir)")
     parser.add_argument("--warmup", type=float, default=None,
                         help="seconds on an empty folder before the first article (default 8; 25 with Ray)")
+    parser.add_argument("--drain", type=float, default=None,
+                        help="seconds the watcher runs on after the last article (default: 3 polls + 10 s)")
     parser.add_argument("--latency-target", type=float, default=None,
                         help="passed to `newsloom watch` (embed a shorter lead when falling behind)")
     args = parser.parse_args()
@@ -86,7 +96,7 @@ def main() -> None:
             n += 1
         time.sleep(max(0.0, (n / args.rate) - (time.monotonic() - start)))
     print(f"dropped {n} articles in {time.monotonic() - start:.1f} s", file=sys.stderr)
-    time.sleep(args.interval * 3 + 10)  # let the last arrivals through
+    time.sleep(args.drain if args.drain is not None else args.interval * 3 + 10)  # let the last arrivals through
     watcher.send_signal(signal.SIGTERM)
     watcher.wait(timeout=300)
     load_after = os.getloadavg()[0]
@@ -95,6 +105,17 @@ def main() -> None:
         [sys.executable, "-m", "newsloom", "stats", "--db", db, "--json"], capture_output=True, text=True
     )
     print(stats.stdout)
+    exported = work / "export.jsonl"
+    subprocess.run([sys.executable, "-m", "newsloom", "export", "--format", "jsonl", "--db", db, "-o", str(exported)],
+                   capture_output=True, text=True, check=True)
+    placed = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines() if line.strip()]
+    gold = {f"{i:05d}_{docs[i % len(docs)]['id']}": docs[i % len(docs)] for i in range(n)}  # as the files were named
+    placed = [row for row in placed if row["id"] in gold and row.get("event")]
+    quality = {
+        level: round(score_clusters({r["id"]: r[level] for r in placed},
+                                    {r["id"]: gold[r["id"]][level] for r in placed})["bF1"], 4)
+        for level in ("event", "story")
+    } if placed else {}
     log_text = (work / "watch.log").read_text(encoding="utf-8", errors="replace")
     busy = [c for c in cycles(log_text) if c[1]]
     leads = [int(n) for n in SHORT_LEAD.findall(" ".join(log_text.split()))]
@@ -106,6 +127,8 @@ def main() -> None:
         "first_cycles": busy[:3], "load_before": load_before, "load_after": load_after,
         "latency_target": args.latency_target,
         "short_lead_cycles": {str(n): leads.count(n) for n in sorted(set(leads))},
+        "reembedded": sum(int(k) for k in REEMBEDDED.findall(" ".join(log_text.split()))),
+        "placed": len(placed), "bcubed_f1": quality,
     }))
 
 

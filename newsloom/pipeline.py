@@ -467,6 +467,35 @@ def enrich_stored(
     return enriched
 
 
+def reembed_stored(
+    store: Store, article_ids: Sequence[str], options: EnrichOptions | None = None, *, engine: Engine | None = None
+) -> list[str]:
+    """Embed placed articles again (``options``: the full lead by default) and queue them to be placed again.
+
+    For articles first embedded from a shorter lead (``watch --latency-target``): only the vector
+    is replaced (entities, quotes, key phrases and dates do not depend on the lead, and resolving
+    them again would count the article twice in the entity registry), and the article goes back to
+    ``enriched``, so the next ``cluster_stored`` withdraws it from its event and places it again.
+    Articles not (or no longer) ``clustered`` are left alone, as is one whose worker died (it keeps
+    its vector). Returns the ids re-embedded.
+    """
+    options = options or EnrichOptions()
+    engine = engine or LocalEngine()
+    articles = [a for a in store.get_articles(list(article_ids)) if a.status == "clustered"]
+    current = {e.article_id: e for e in store.get_enrichments([a.id for a in articles])}
+    articles = [a for a in articles if a.id in current]
+    batches = [articles[i : i + options.batch_size] for i in range(0, len(articles), options.batch_size)]
+    updated: list[Enrichment] = []
+    for batch, results in zip(batches, engine.map_batches(partial(_Analyse, options), iter(batches),
+                                                          lost=_lost_enrichment), strict=True):
+        for article, result in zip(batch, results, strict=True):
+            if isinstance(result, Enrichment) and result.vector is not None:
+                current[article.id].vector = result.vector
+                updated.append(current[article.id])
+    store.put_enrichments(updated)  # status back to ``enriched``
+    return [e.article_id for e in updated]
+
+
 CLUSTER_STATE = "events.clusterer"
 STORYLINE_STATE = "events.storylines"
 #: A content-based date estimate this confident stands in for a missing publication date.

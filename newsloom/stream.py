@@ -41,7 +41,7 @@ from newsloom.enrich.analyse import EnrichOptions
 from newsloom.enrich.embed import LEAD_CHARS, get_embedder
 from newsloom.errors import ConfigError, InputError, NewsloomError
 from newsloom.model import SourceFailure, SourceItem
-from newsloom.pipeline import RunOptions, cluster_stored, enrich_stored, ingest
+from newsloom.pipeline import RunOptions, cluster_stored, enrich_stored, ingest, reembed_stored
 from newsloom.sources.files import file_format, read_file
 from newsloom.sources.http import Transport
 from newsloom.sources.urls import Fetcher, items_from_response, looks_like_url
@@ -59,6 +59,8 @@ ROBOTS_TTL = 24 * 3600.0
 SEEN_STATE_KEY = "watch.seen"
 SEEN_PER_FEED = 2000  # entry ids per feed: a feed shows its latest few dozen entries
 SEEN_FILES = 100_000  # file signatures in all; the least recently seen go first
+#: Articles embedded from a shorter lead, to be embedded again from the full one when the watch is idle.
+SHORT_LEAD_STATE_KEY = "watch.short_lead"
 
 Result = SourceItem | SourceFailure
 
@@ -70,6 +72,8 @@ LEAD_LADDER = (LEAD_CHARS, 300, 150)
 ARTICLE_OVERHEAD_CHARS = 150
 #: The share of a cycle's latency budget that the cost model's estimate may fill.
 BUDGET_SHARE = 0.8
+#: At most this many articles are embedded again from the full lead in one idle cycle.
+UPGRADE_MOST = 64
 
 
 class LeadGovernor:
@@ -81,7 +85,9 @@ class LeadGovernor:
     The model is one number learnt as the watch runs: enrichment seconds per article-character
     (lead + ``ARTICLE_OVERHEAD_CHARS``), a moving average over cycles, so it follows the machine
     and its load. An article can wait one poll interval before its cycle starts, and the other
-    phases (ingest, clustering) take their measured share too.
+    phases (ingest, clustering) take their measured share too. What was embedded from a shorter
+    lead is embedded again from the full one when the watch is idle (``upgrade_size`` at a time),
+    so a burst costs latency-bound quality only until it has passed.
     """
 
     def __init__(self, target: float, interval: float, smoothing: float = 0.5) -> None:
@@ -104,6 +110,13 @@ class LeadGovernor:
             if waiting * (lead + ARTICLE_OVERHEAD_CHARS) * self.seconds_per_char <= self.budget():
                 return lead
         return LEAD_LADDER[-1]
+
+    def upgrade_size(self) -> int:
+        """How many articles an idle cycle can embed again from the full lead within the budget."""
+        if self.seconds_per_char is None:
+            return UPGRADE_MOST // 4
+        each = (LEAD_LADDER[0] + ARTICLE_OVERHEAD_CHARS) * self.seconds_per_char
+        return max(1, min(UPGRADE_MOST, int(self.budget() / each)))
 
     def observe(self, articles: int, lead: int, enrich_seconds: float, other_seconds: float) -> None:
         """Learn from a cycle that enriched ``articles`` from a ``lead`` in ``enrich_seconds``."""
@@ -163,6 +176,7 @@ class CycleReport:
     clustered: int = 0
     seconds: float = 0.0
     lead: int = LEAD_CHARS  # body characters embedded per article this cycle
+    upgraded: int = 0  # articles embedded again from the full lead (an idle cycle) and placed again
     failures: list[SourceFailure] = field(default_factory=list)
 
     def describe(self) -> str:
@@ -173,6 +187,8 @@ class CycleReport:
         )
         if self.enriched and self.lead < LEAD_CHARS:
             text += f" (embedded from a {self.lead}-character lead to keep up)"
+        if self.upgraded:
+            text += f"; {self.upgraded} embedded again from the full lead and placed again"
         return text
 
 
@@ -190,7 +206,9 @@ class Watcher:
 
     ``latency_target`` (seconds, None: off) trades quality for latency: when the articles
     waiting for enrichment would not reach an event within it, a :class:`LeadGovernor` has them
-    embedded from a shorter lead. Off by default, so every article gets the full lead.
+    embedded from a shorter lead; idle cycles embed those again from the full lead and place them
+    again (the list survives a restart, in the store's state under ``SHORT_LEAD_STATE_KEY``). Off
+    by default, so every article gets the full lead.
     """
 
     def __init__(
@@ -224,6 +242,8 @@ class Watcher:
         self.governor = None if latency_target is None else LeadGovernor(
             latency_target, min((source.interval for source in self._sources), default=PATH_INTERVAL)
         )
+        saved = store.get_state(SHORT_LEAD_STATE_KEY)
+        self._short: dict[str, None] = dict.fromkeys(json.loads(bytes(saved)) if saved else [])
         self._load_seen()
 
     # -- polling -----------------------------------------------------------------------
@@ -421,8 +441,9 @@ class Watcher:
             report.stored, report.updated, report.unchanged = summary.stored, summary.updated, summary.unchanged
             self._record_ingested([i for i in after if i not in before], arrivals, ingested_at)
         parked: list[SourceFailure] = []  # articles whose enrichment killed a worker (Ray)
+        waiting = self.store.article_ids(ArticleFilter(status="ingested")) if self.governor is not None else []
         if self.governor is not None:
-            report.lead = self.governor.choose(self.store.count_articles(ArticleFilter(status="ingested")))
+            report.lead = self.governor.choose(len(waiting))
         enrich_started = time.perf_counter()
         report.enriched = self._phase("ingested", lambda: enrich_stored(
             self.store, EnrichOptions(lead_chars=report.lead), engine=self.engine,
@@ -438,7 +459,27 @@ class Watcher:
         report.seconds = time.perf_counter() - started
         if self.governor is not None:
             self.governor.observe(report.enriched, report.lead, enrich_seconds, report.seconds - enrich_seconds)
+            if report.lead < LEAD_CHARS and report.enriched:
+                self._short.update(dict.fromkeys(waiting))  # reembed_stored skips any that failed
+                self._save_short()
+            elif not results and not report.enriched and self._short:
+                report.upgraded = self._upgrade(self.governor.upgrade_size())
+                report.seconds = time.perf_counter() - started
         return report
+
+    def _upgrade(self, most: int) -> int:
+        """Embed up to ``most`` short-lead articles again from the full lead and place them again."""
+        batch = list(self._short)[:most]
+        done = reembed_stored(self.store, batch, engine=self.engine)
+        if done:
+            cluster_stored(self.store)
+        for article_id in batch:
+            del self._short[article_id]
+        self._save_short()
+        return len(done)
+
+    def _save_short(self) -> None:
+        self.store.put_state(SHORT_LEAD_STATE_KEY, json.dumps(list(self._short)).encode())
 
     def _record_ingested(self, ids: list[str], arrivals: dict[str, str], ingested_at: str) -> None:
         rows = []
@@ -503,7 +544,7 @@ class Watcher:
                         break
                     continue
                 reports.append(report)
-                if report.inputs or report.enriched or report.clustered or report.failed:
+                if report.inputs or report.enriched or report.clustered or report.failed or report.upgraded:
                     log.info("%s", report.describe())
                 else:
                     log.debug("%s", report.describe())

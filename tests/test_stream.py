@@ -245,6 +245,25 @@ def test_a_watch_that_falls_behind_embeds_a_shorter_lead(tmp_path: Path) -> None
         assert sum(a * b for a, b in zip(enrichment.vector, short, strict=True)) == pytest.approx(1.0, abs=1e-5)
         assert sum(a * b for a, b in zip(enrichment.vector, full, strict=True)) < 0.9999
         assert report.clustered == 1
+        event = store.article_link("a")
+        assert event is not None
+
+        # a watcher started again knows what is still to be embedded from the full lead
+        assert list(Watcher([str(folder)], store, interval=1, latency_target=3.0)._short) == ["a"]
+
+        # the next idle cycle embeds it again from the full lead and places it again
+        idle = watcher.cycle(force=True)
+        assert (idle.inputs, idle.enriched, idle.upgraded) == (0, 0, 1)
+        assert "1 embedded again from the full lead" in idle.describe()
+        again = store.get_enrichment("a")
+        assert again is not None and again.vector is not None
+        assert sum(a * b for a, b in zip(again.vector, full, strict=True)) == pytest.approx(1.0, abs=1e-5)
+        assert again.entities == enrichment.entities and again.keyphrases == enrichment.keyphrases
+        placed = store.get_article("a")
+        assert placed is not None and placed.status == "clustered"
+        assert store.article_link("a") is not None
+        assert not watcher._short and watcher.cycle(force=True).upgraded == 0
+        assert list(Watcher([str(folder)], store, interval=1, latency_target=3.0)._short) == []
 
 
 def test_run_loads_the_embedder_in_process_before_the_first_cycle(

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import ipaddress
 import logging
 import os
 import pickle
@@ -57,6 +58,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from newsloom.engines.local import WorkerLost, _name
 from newsloom.errors import ConfigError
@@ -331,13 +333,14 @@ class RayEngine:
         """Run the clustering phase in the cluster's clustering actor; return how many articles it placed.
 
         ``db`` is the store's address as the actor can open it (a PostgreSQL URL, or a SQLite
-        path, in which case the actor is placed on this machine). Without one (an in-memory
-        store), or with a SQLite store through Ray Client (the file is on this machine, the
-        cluster is not), the phase runs here.
+        path, in which case the actor is placed on this machine, as for a PostgreSQL server
+        only this machine reaches: see ``clustering_options``). Without one (an in-memory
+        store), or with such a store through Ray Client (it is on this machine, the cluster is
+        not), the phase runs here.
         """
         from newsloom.pipeline import cluster_stored
 
-        if db is None or db == ":memory:" or (not _is_postgres(db) and self._is_client()):
+        if db is None or db == ":memory:" or (_on_this_machine(db) and self._is_client()):
             return cluster_stored(store, progress=progress)
         if progress is not None:
             progress.stage("clustering events (Ray actor)")
@@ -380,12 +383,14 @@ def clustering_options(db: str, node_id: str, resources: dict[str, float]) -> di
     No CPU is reserved: the phases run one after another, so it works while the workers are
     idle, and a reservation would take a CPU from them. A SQLite store is a file on this
     machine: the actor is pinned to this node (``scheduling_strategy`` holds the node id; the
-    caller makes it a ``NodeAffinitySchedulingStrategy``). With PostgreSQL it may run anywhere,
+    caller makes it a ``NodeAffinitySchedulingStrategy``); so is it for a PostgreSQL server at
+    an address only this machine reaches (``localhost``, a loopback IP, a Unix socket), which
+    on another node would be that node's own. Otherwise, with PostgreSQL, it may run anywhere,
     and goes to a node that offers the ``newsloom_clustering`` resource when one does (the
     clustering state grows with the active window: that node should have the memory).
     """
     options: dict[str, Any] = {"num_cpus": 0}
-    if not _is_postgres(db):
+    if _on_this_machine(db):
         options["scheduling_strategy"] = node_id
     elif resources.get(CLUSTERING_RESOURCE, 0) > 0:
         options["resources"] = {CLUSTERING_RESOURCE: 0.01}  # a share: several drivers may use the node
@@ -427,6 +432,31 @@ def _keep_stdout_clean() -> None:
 
 def _is_postgres(db: str) -> bool:
     return db.startswith(("postgresql://", "postgres://"))
+
+
+def _on_this_machine(db: str) -> bool:
+    """Whether only this machine can open the store ``db``: a SQLite file, or a PostgreSQL URL
+    whose hosts (``host=`` parameters too) are all loopback names or addresses or Unix sockets
+    (no host, or a directory)."""
+    if not _is_postgres(db):
+        return True
+    parts = urlsplit(db)
+    hosts = parse_qs(parts.query).get("host") or [parts.netloc.rpartition("@")[2]]
+    return all(_is_local_host(host) for entry in hosts for host in entry.split(","))
+
+
+def _is_local_host(host: str) -> bool:
+    host = unquote(host).strip()
+    if host.startswith("["):  # [IPv6]:port
+        host = host[1 : host.find("]")]
+    elif host.count(":") == 1:  # name:port
+        host = host.partition(":")[0]
+    if not host or host.startswith("/") or host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: another node resolves it as well
+        return False
 
 
 def _probe(address: str, timeout: float) -> None:

@@ -21,6 +21,10 @@ import pytest
 
 pytest.importorskip("ray", reason="Ray is not installed: pip install 'newsloom[ray]'")
 
+from store_views import entities as _entities  # tests/engines/store_views.py
+from store_views import partition as _partition
+from store_views import storylines as _storylines
+
 from newsloom.cli import demo_corpus
 from newsloom.engines import LocalEngine, RayEngine
 from newsloom.pipeline import cluster_stored, enrich_stored, ingest
@@ -140,15 +144,6 @@ def _run(store: Store, db: str, engine: LocalEngine | RayEngine) -> None:
         cluster_stored(store)
 
 
-def _partition(store: Store) -> set[frozenset[str]]:
-    return {frozenset(e.article_ids) for e in store.list_events() if e.article_ids}
-
-
-def _storylines(store: Store) -> set[frozenset[frozenset[str]]]:
-    members = {e.id: frozenset(e.article_ids) for e in store.list_events() if e.article_ids}
-    return {frozenset(members[e] for e in s.event_ids if e in members) for s in store.list_storylines()}
-
-
 @pytest.fixture(scope="module")
 def local_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """The demo corpus run in process on SQLite: what the Ray runs must match."""
@@ -157,15 +152,6 @@ def local_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
         _run(local, db, LocalEngine())
         assert len(_partition(local)) > 10
         yield local
-
-
-def _entities(store: Store) -> dict[str, list[str]]:
-    found = {}
-    for article_id in store.article_ids():
-        enrichment = store.get_enrichment(article_id)
-        assert enrichment is not None, article_id
-        found[article_id] = [m.entity_id for m in enrichment.entities]
-    return found
 
 
 def test_demo_corpus_gives_the_same_events_as_in_process(engine: RayEngine, local_demo: Store, tmp_path: Path) -> None:

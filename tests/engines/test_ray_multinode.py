@@ -28,6 +28,10 @@ import pytest
 
 pytest.importorskip("ray", reason="Ray is not installed: pip install 'newsloom[ray]'")
 
+from store_views import entities as _entities  # tests/engines/store_views.py
+from store_views import partition as _partition
+from store_views import storylines as _storylines
+
 from newsloom.cli import demo_corpus
 from newsloom.engines import LocalEngine, RayEngine
 from newsloom.engines.ray import CLUSTERING_RESOURCE, _on_this_machine, clustering_options
@@ -195,24 +199,6 @@ def _newsloom(*args: str, cwd: Path) -> tuple[subprocess.CompletedProcess[str], 
 
 
 # -- what the runs must match: the demo corpus in process (as tests/engines/test_ray.py compares) --
-def _partition(store: Store) -> set[frozenset[str]]:
-    return {frozenset(e.article_ids) for e in store.list_events() if e.article_ids}
-
-
-def _storylines(store: Store) -> set[frozenset[frozenset[str]]]:
-    members = {e.id: frozenset(e.article_ids) for e in store.list_events() if e.article_ids}
-    return {frozenset(members[e] for e in s.event_ids if e in members) for s in store.list_storylines()}
-
-
-def _entities(store: Store) -> dict[str, list[str]]:
-    found = {}
-    for article_id in store.article_ids():
-        enrichment = store.get_enrichment(article_id)
-        assert enrichment is not None, article_id
-        found[article_id] = [m.entity_id for m in enrichment.entities]
-    return found
-
-
 @pytest.fixture(scope="module")
 def local_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """The demo corpus run in process on SQLite."""

@@ -252,6 +252,8 @@ class EventClusterer:
         # what changed since the last commit()
         self._changed_events: set[int] = set()
         self._changed_rows: set[int] = set()
+        self._withdrawn: set[str] = set()  # articles taken out to be placed again (``relinks``)
+        self._withdrawn_from: set[int] = set()  # the events they left
         self._changed_redirects: set[str] = set()
         self._redirect_in: dict[str, set[str]] = {}  # target → ids redirected to it
 
@@ -288,6 +290,8 @@ class EventClusterer:
         del self._pos[article_id]
         self.stats.forget(self._vec[i], self._art_ents[i].keys(), self._art_terms[i].keys(), self._art_lang[i])
         ev = self._events[self._art_event[i]]
+        self._withdrawn.add(article_id)
+        self._withdrawn_from.add(ev.key)
         ev.members.remove(i)
         if i in ev.independent:
             ev.independent.remove(i)
@@ -309,6 +313,16 @@ class EventClusterer:
                 self._cen_ann.remove(ev.key)
             self._dirty.discard(ev.key)
         return event_id(ev.key)
+
+    def relinks(self) -> list[str]:
+        """The live events whose content changed by ``withdraw`` since the last call: those articles
+        left, and those they joined when placed again. A storyline linker links them again (it
+        otherwise links an event only when it is new or has doubled). Clears the list."""
+        keys = {k for k in self._withdrawn_from if k in self._events}
+        keys |= {self._art_event[self._pos[a]] for a in self._withdrawn if a in self._pos}
+        self._withdrawn.clear()
+        self._withdrawn_from.clear()
+        return [event_id(k) for k in sorted(keys) if k in self._events]
 
     def redirect_dropped(self, old: str, new: str) -> None:
         """Point ``old``, an event ``withdraw`` emptied, at ``new`` (links to it keep working)."""

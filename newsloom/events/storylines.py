@@ -133,9 +133,9 @@ class StorylineLinker:
         return {e: storyline_id(k) for e, k in self._event_story.items()}
 
     def update(self, clusterer: EventClusterer) -> dict[str, str]:
-        """Link new (or much grown) events of ``clusterer``, freeze its retiring events into
-        their storylines and retire idle storylines; returns event id → storyline id (active
-        events only)."""
+        """Link new (or much grown, or re-placed: ``EventClusterer.relinks``) events of
+        ``clusterer``, freeze its retiring events into their storylines and retire idle
+        storylines; returns event id → storyline id (active events only)."""
         self._now = clusterer.now
         retiring = clusterer.retiring()
         live = clusterer.ids + retiring
@@ -148,10 +148,11 @@ class StorylineLinker:
         for k in touched:
             if k in self._stories:
                 self._rebuild(self._stories[k], clusterer)
+        relink = set(clusterer.relinks())  # their articles changed (placed again): link them again
         todo = []
         for e in live:
             n = clusterer.size(e)
-            if e not in self._event_story or n >= 2 * self._linked_size.get(e, n + 1):
+            if e not in self._event_story or n >= 2 * self._linked_size.get(e, n + 1) or e in relink:
                 todo.append(e)
         todo.sort(key=lambda e: (clusterer.date_span(e)[0] or dt.date.min, _key_of(e)))
         for e in todo:

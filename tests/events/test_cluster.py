@@ -13,6 +13,7 @@ from eventsynth import DIM, Topics, make_params
 from newsloom.events import features
 from newsloom.events.cluster import EventClusterer
 from newsloom.events.scoring import Params, load_params
+from newsloom.events.storylines import StorylineLinker
 
 
 def test_groups_become_events_and_ids_stay_stable(topics: Topics, params: Params) -> None:
@@ -177,6 +178,29 @@ def test_withdrawn_article_is_placed_again_and_survives_a_snapshot(topics: Topic
     assert c.event_of("y0") == y_event
     restored = EventClusterer.restore(c.snapshot(), params)
     assert restored.assignments() == c.assignments() and restored.knows("x2")
+
+
+def test_events_changed_by_placing_again_are_linked_again(
+    topics: Topics, params: Params, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c = EventClusterer(params, dim=DIM)
+    c.add([topics.article(0, aid=f"x{i}") for i in range(3)] + [topics.article(1, aid=f"y{i}") for i in range(3)])
+    x_event, y_event = c.event_of("x0"), c.event_of("y0")
+    linker = StorylineLinker(params, dim=DIM)
+    linker.update(c)
+    assert c.relinks() == []
+    linked: list[str] = []
+    relink = linker._link
+    monkeypatch.setattr(linker, "_link", lambda e, clusterer: (linked.append(e), relink(e, clusterer)))
+    c.withdraw("x2")
+    c.add([topics.article(1, aid="x2")])  # placed again, in y's event: neither event is new or doubled
+    assert c.event_of("x2") == y_event
+    linker.update(c)
+    assert sorted(linked) == sorted([x_event, y_event])  # both linked again
+    assert linker.storyline_of(x_event) and linker.storyline_of(y_event)
+    linked.clear()
+    linker.update(c)
+    assert linked == [] and c.relinks() == []  # once
 
 
 def test_an_event_withdraw_empties_redirects_to_where_its_article_went(topics: Topics, params: Params) -> None:

@@ -459,12 +459,13 @@ class Watcher:
         report.seconds = time.perf_counter() - started
         if self.governor is not None:
             self.governor.observe(report.enriched, report.lead, enrich_seconds, report.seconds - enrich_seconds)
-            if report.lead < LEAD_CHARS and report.enriched:
-                self._short.update(dict.fromkeys(waiting))  # reembed_stored skips any that failed
-                self._save_short()
-            elif not results and not report.enriched and self._short:
-                report.upgraded = self._upgrade(self.governor.upgrade_size())
-                report.seconds = time.perf_counter() - started
+        if report.lead < LEAD_CHARS and report.enriched:
+            self._short.update(dict.fromkeys(waiting))  # reembed_stored skips any that failed
+            self._save_short()
+        elif not results and not report.enriched and self._short:  # idle: restore the full lead
+            # (also in a watch started without a target after one with it)
+            report.upgraded = self._upgrade(self.governor.upgrade_size() if self.governor else UPGRADE_MOST // 4)
+            report.seconds = time.perf_counter() - started
         return report
 
     def _upgrade(self, most: int) -> int:

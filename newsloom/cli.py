@@ -757,7 +757,7 @@ def stats(
     as_json: bool = typer.Option(False, "--json", help="Print the statistics as JSON."),
 ) -> None:
     """Latency of watched articles (arrival → stored → event; publication → event) and throughput."""
-    from newsloom.stream import latency_stats, normalize_since
+    from newsloom.stream import latency_stats, normalize_since, short_lead_waiting
 
     try:
         since_key = normalize_since(since) if since else None
@@ -766,6 +766,7 @@ def stats(
         raise typer.Exit(2) from exc
     with _open(db) as store:
         result = latency_stats(store.timings(since_key))
+        result["short_lead_waiting"] = len(short_lead_waiting(store))
     if as_json:
         out.print_json(data=result)
         return
@@ -785,6 +786,9 @@ def stats(
         f"throughput: {rate:.2f} articles/s over {result['window_seconds']:.1f} s" if rate is not None
         else "throughput: n/a (no article placed in an event yet)"
     )
+    if result["short_lead_waiting"]:
+        out.print(f"{result['short_lead_waiting']} articles embedded from a shorter lead to keep up, "
+                  "to be embedded again from the full lead when the watch is idle")
 
 
 def _fmt_seconds(value: float | None) -> str:

@@ -131,6 +131,9 @@ class Enrichment:
     keyphrases: list[str] = field(default_factory=list)
     date_estimate: DateEstimate | None = None
     vector: list[float] | None = None
+    #: Body characters after the title that ``vector`` was embedded from (``EnrichOptions.lead_chars``;
+    #: ``watch --latency-target`` lowers it when it falls behind). None: not recorded (older stores).
+    lead_chars: int | None = None
 
 
 @dataclass

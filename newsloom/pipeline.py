@@ -491,6 +491,7 @@ def reembed_stored(
         for article, result in zip(batch, results, strict=True):
             if isinstance(result, Enrichment) and result.vector is not None:
                 current[article.id].vector = result.vector
+                current[article.id].lead_chars = result.lead_chars
                 updated.append(current[article.id])
     store.put_enrichments(updated)  # status back to ``enriched``
     return [e.article_id for e in updated]

@@ -242,8 +242,7 @@ class Watcher:
         self.governor = None if latency_target is None else LeadGovernor(
             latency_target, min((source.interval for source in self._sources), default=PATH_INTERVAL)
         )
-        saved = store.get_state(SHORT_LEAD_STATE_KEY)
-        self._short: dict[str, None] = dict.fromkeys(json.loads(bytes(saved)) if saved else [])
+        self._short: dict[str, None] = dict.fromkeys(short_lead_waiting(store))
         self._load_seen()
 
     # -- polling -----------------------------------------------------------------------
@@ -636,6 +635,12 @@ def _seconds(start: str | None, end: str | None) -> float | None:
         return None
 
 
+def short_lead_waiting(store: Store) -> list[str]:
+    """Ids of articles a watch embedded from a shorter lead, still to be embedded from the full one."""
+    saved = store.get_state(SHORT_LEAD_STATE_KEY)
+    return list(json.loads(bytes(saved))) if saved else []
+
+
 def latency_stats(rows: Sequence[ArticleTiming]) -> dict[str, Any]:
     """p50/p95/max of arrival→stored, arrival→event and publication→event (seconds), and throughput.
 
@@ -677,4 +682,5 @@ __all__ = [
     "normalize_since",
     "now_ms",
     "percentile",
+    "short_lead_waiting",
 ]

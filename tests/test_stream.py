@@ -17,7 +17,15 @@ from newsloom.pipeline import RunOptions
 from newsloom.sources import FetchOptions, MockTransport, Response
 from newsloom.store import Store, open_store
 from newsloom.store.base import ArticleTiming
-from newsloom.stream import LEAD_LADDER, LeadGovernor, Watcher, latency_stats, normalize_since, percentile
+from newsloom.stream import (
+    LEAD_LADDER,
+    LeadGovernor,
+    Watcher,
+    latency_stats,
+    normalize_since,
+    percentile,
+    short_lead_waiting,
+)
 
 TEXTS = [
     "The city council of Lyon approved the new tram line on Tuesday after a long debate. "
@@ -190,6 +198,7 @@ def test_watch_once_through_the_cli(tmp_path: Path) -> None:
     result = json.loads(stats.stdout)
     assert result["articles"] == 2 and result["clustered"] == 2
     assert result["arrival_to_event"]["count"] == 2
+    assert result["short_lead_waiting"] == 0  # the first cycle has no measure yet: the full lead
 
 
 # -- keeping up: the lead governor -----------------------------------------------------------
@@ -244,6 +253,7 @@ def test_a_watch_that_falls_behind_embeds_a_shorter_lead(tmp_path: Path) -> None
         full = get_embedder().embed([embedding_text(article.title, article.text)])[0]
         assert sum(a * b for a, b in zip(enrichment.vector, short, strict=True)) == pytest.approx(1.0, abs=1e-5)
         assert sum(a * b for a, b in zip(enrichment.vector, full, strict=True)) < 0.9999
+        assert enrichment.lead_chars == LEAD_LADDER[-1]  # each article records the lead it got
         assert report.clustered == 1
         event = store.article_link("a")
         assert event is not None
@@ -251,6 +261,7 @@ def test_a_watch_that_falls_behind_embeds_a_shorter_lead(tmp_path: Path) -> None
         # a watcher started again knows what is still to be embedded from the full lead, with a target or without
         assert list(Watcher([str(folder)], store, interval=1, latency_target=3.0)._short) == ["a"]
         assert list(Watcher([str(folder)], store, interval=1)._short) == ["a"]
+        assert short_lead_waiting(store) == ["a"]  # what `newsloom stats` counts
 
         # the next idle cycle embeds it again from the full lead and places it again
         idle = watcher.cycle(force=True)
@@ -260,6 +271,7 @@ def test_a_watch_that_falls_behind_embeds_a_shorter_lead(tmp_path: Path) -> None
         assert again is not None and again.vector is not None
         assert sum(a * b for a, b in zip(again.vector, full, strict=True)) == pytest.approx(1.0, abs=1e-5)
         assert again.entities == enrichment.entities and again.keyphrases == enrichment.keyphrases
+        assert again.lead_chars == LEAD_CHARS
         placed = store.get_article("a")
         assert placed is not None and placed.status == "clustered"
         assert store.article_link("a") is not None
@@ -306,6 +318,8 @@ def test_a_watch_without_a_target_always_embeds_the_full_lead(tmp_path: Path) ->
         report = watcher.cycle(force=True)
         assert (report.enriched, report.lead) == (1, LEAD_CHARS)
         assert "lead" not in report.describe()
+        enrichment = store.get_enrichment("a")
+        assert enrichment is not None and enrichment.lead_chars == LEAD_CHARS
 
 
 # -- the store methods (each backend) --------------------------------------------------------

@@ -41,6 +41,7 @@ def analyse(articles: Sequence[Article], embedder: Embedder, options: EnrichOpti
             keyphrases=keyphrases(article.text, article.lang, article.title, k=options.keyphrases),
             date_estimate=estimate_date(article.text, article.lang, published=article.published, title=article.title),
             vector=[float(x) for x in vector],
+            lead_chars=options.lead_chars,
         )
         for article, vector in zip(articles, vectors, strict=True)
     ]

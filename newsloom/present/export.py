@@ -14,6 +14,12 @@ from newsloom.store import Store
 BASE_FIELDS = (
     "id", "source", "outlet", "lang", "title", "text", "published", "published_source", "url",
 )
+#: Columns of an article placed in an event, then of an enriched one.
+LINK_FIELDS = ("event", "story", "duplicate_of", "translation_of")
+ENRICHMENT_FIELDS = ("entities", "quotes", "keyphrases", "date_estimate", "embedded_lead_chars")
+#: The CSV header: every column a record can have, so a first article that is not enriched or
+#: not placed yet does not decide the columns for the rest (its cells stay empty).
+CSV_FIELDS = BASE_FIELDS + LINK_FIELDS + ENRICHMENT_FIELDS
 
 
 def article_record(store: Store, article: Article) -> dict[str, Any]:
@@ -53,6 +59,7 @@ def article_record(store: Store, article: Article) -> dict[str, Any]:
             if estimate
             else None
         )
+        record["embedded_lead_chars"] = enrichment.lead_chars
     return record
 
 
@@ -67,20 +74,15 @@ def write_jsonl(records: Iterable[dict[str, Any]], out: TextIO) -> int:
 
 def write_csv(records: Iterable[dict[str, Any]], out: TextIO) -> int:
     """Write a CSV with a header; nested values are JSON-encoded in their cell."""
-    writer: csv.DictWriter[str] | None = None
+    writer = csv.DictWriter(out, fieldnames=list(CSV_FIELDS), extrasaction="ignore")
+    writer.writeheader()
     count = 0
     for record in records:
-        flat = {
+        writer.writerow({
             k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
             for k, v in record.items()
-        }
-        if writer is None:
-            writer = csv.DictWriter(out, fieldnames=list(flat), extrasaction="ignore")
-            writer.writeheader()
-        writer.writerow(flat)
+        })
         count += 1
-    if writer is None:
-        csv.writer(out).writerow(BASE_FIELDS)
     return count
 
 

@@ -30,6 +30,7 @@ def enrichment_to_json(enrichment: Enrichment) -> str:
         "quotes": [asdict(q) for q in enrichment.quotes],
         "keyphrases": enrichment.keyphrases,
         "date_estimate": asdict(enrichment.date_estimate) if enrichment.date_estimate else None,
+        "lead_chars": enrichment.lead_chars,
     }
     return json.dumps(data, ensure_ascii=False)
 
@@ -48,6 +49,7 @@ def enrichment_from_json(article_id: str, text: str, vector: list[float] | None)
             DateEstimate(**{**estimate, "evidence": tuple(estimate["evidence"])}) if estimate else None
         ),
         vector=vector,
+        lead_chars=data.get("lead_chars"),
     )
 
 

@@ -78,6 +78,7 @@ def test_enrichment_round_trip(store: Store) -> None:
         keyphrases=["state visit"],
         date_estimate=DateEstimate("2024-06-18", 0.8, ("18-19 iunie", "anul trecut")),
         vector=[0.25, -0.5, 1.0],
+        lead_chars=300,
     )
     store.put_enrichments([enrichment])
     assert store.get_enrichment("a1") == enrichment

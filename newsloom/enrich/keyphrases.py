@@ -5,10 +5,12 @@ in the form the article wrote them ("cosmodromo di Vostochny", "Corea del Nord",
 Un"), best first, without near-duplicates. ``KeyphraseModel`` does the same with document
 frequencies learned from the corpus it has seen, so that a phrase every article shares
 ("Corea del Nord" across a corpus about North Korea) ranks below what sets this article
-apart. **The pipeline should use ``KeyphraseModel``** (one per corpus or run, ``add`` each
-article as it comes, then ``extract``): its IDF weight fades in as the corpus grows (with a
-handful of documents it behaves like ``keyphrases``), and labels of events and storylines
-are only useful when they name what differs. ``keyphrases`` is for a lone document.
+apart (``add`` each article as it comes, then ``extract``; its IDF weight fades in as the
+corpus grows, so with a handful of documents it behaves like ``keyphrases``). The pipeline
+uses ``keyphrases``: the enrich stage's ``analyse`` holds no corpus state, so any worker can
+run it, and what must name what differs, the labels of events and storylines, is weighted by
+corpus rarity where the corpus statistics live (the clusterer's entity and word IDF,
+``events/storylines.py``). ``KeyphraseModel`` is for a caller that holds a whole corpus.
 
 How phrases are found and scored (YAKE-like, no training, 3-7 ms per article):
 

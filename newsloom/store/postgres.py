@@ -279,11 +279,19 @@ class PostgresStore(Store):
             self.address,
             min_size=1,
             max_size=self._pool_size,
-            kwargs={"autocommit": True, "connect_timeout": 15},
+            kwargs=self._connection_options(),
             configure=self._configure,
             open=False,
             name=f"newsloom-{id(self):x}",
         )
+
+    def _connection_options(self) -> dict[str, Any]:
+        """Autocommit and a connect timeout; ``application_name`` "newsloom" (what
+        ``pg_stat_activity`` shows) unless the address names one."""
+        options: dict[str, Any] = {"autocommit": True, "connect_timeout": 15}
+        if "application_name" not in psycopg.conninfo.conninfo_to_dict(self.address):
+            options["application_name"] = "newsloom"
+        return options
 
     def _configure(self, conn: psycopg.Connection[Any]) -> None:
         conn.execute(sql.SQL("SET search_path TO {}, public").format(sql.Identifier(self.schema)))
@@ -316,15 +324,20 @@ class PostgresStore(Store):
     def _write(self, work: Callable[[Cursor], T]) -> T:
         """Run ``work`` in one transaction, retried when the server aborts it for a lock conflict.
 
-        Also retried when the connection turns out dead at ``BEGIN`` (nothing was sent yet).
+        Also retried, once, when the connection dies before the commit was sent (a server
+        restart, a killed backend): the server rolled the transaction back, so running it again
+        on a fresh connection is the same as the retry after a conflict. A connection lost
+        during the commit itself is an error: the write may or may not have been saved.
         """
+        reconnected = False
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
             conn: psycopg.Connection[Any] | None = None
-            begun = False
+            committing = False
             try:
                 with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-                    begun = True
-                    return work(cur)
+                    result = work(cur)
+                    committing = True
+                return result
             except _RETRYABLE as exc:
                 if attempt == _WRITE_ATTEMPTS:
                     raise StoreError(
@@ -333,14 +346,21 @@ class PostgresStore(Store):
                 log.debug("write conflict (%s); retrying", type(exc).__name__)
                 time.sleep(random.uniform(0.01, 0.05) * attempt)
             except psycopg.OperationalError as exc:
-                if not begun and attempt == 1 and conn is not None and conn.broken:
+                if not committing and not reconnected and conn is not None and conn.broken:
+                    log.warning("database connection lost during a write (%s); running it again", _message(exc))
+                    reconnected = True
                     continue
+                if committing:
+                    raise StoreError(
+                        f"database connection lost while committing; the write may not have been saved: "
+                        f"{_message(exc)}"
+                    ) from exc
                 raise StoreError(f"database write failed and was rolled back: {_message(exc)}") from exc
             except psycopg.Error as exc:
                 raise StoreError(f"database write failed and was rolled back: {_message(exc)}") from exc
             except PoolTimeout as exc:
                 raise StoreError(f"{self._where_from}: no database connection: {exc}") from exc
-        raise AssertionError("unreachable")
+        raise StoreError(f"database write failed: the connection was lost on attempt {_WRITE_ATTEMPTS}")
 
     # -- schema ------------------------------------------------------------------------
     @property

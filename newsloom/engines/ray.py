@@ -41,6 +41,7 @@ Ray is imported only when the engine starts: the rest of newsloom never needs it
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import ipaddress
@@ -86,6 +87,8 @@ UNAVAILABLE_RETRIES = 3
 RESTART_TIMEOUT = 120.0
 #: How long the pool that takes over a Ray Data window waits for the dead window's CPUs to be free.
 FREE_CPU_WAIT = 5.0
+#: How often a pool waiting for results asks the cluster whether a worker's node has died.
+NODE_CHECK_SECONDS = 5.0
 
 log = logging.getLogger(__name__)
 
@@ -490,7 +493,11 @@ class _Pool:
         self.created = 0
         self._starting: dict[Any, Any] = {}  # info() ref → actor not yet known to be up
         self._started: list[Any] = []  # the workers up and running
+        self._nodes: list[str] = []  # the node each started worker runs on
         self._free: list[int] = []  # free slots of each started worker (of DEPTH)
+        self._down: set[int] = set()  # started workers whose node died: given no work
+        self._rejoin: dict[Any, int] = {}  # info() ref → down worker, answered once Ray restarts it
+        self._nodes_checked = 0.0
         self._factories: dict[str, Any] = {}  # key → ObjectRef of the pickled factory
         self._waiting_since: float | None = None
 
@@ -512,7 +519,10 @@ class _Pool:
         self.actors.clear()
         self._starting.clear()
         self._started.clear()
+        self._nodes.clear()
         self._free.clear()
+        self._down.clear()
+        self._rejoin.clear()
 
     def _key(self, make: Callable[[], Any]) -> tuple[str, Any]:
         from ray import cloudpickle
@@ -547,6 +557,7 @@ class _Pool:
             if info.get("mismatch"):
                 raise WorkerStartError(f"Ray node {info['node']}: {info['mismatch']}")
             self._started.append(actor)
+            self._nodes.append(str(info.get("node", "")))
             self._free.append(DEPTH)
 
     def run(
@@ -573,27 +584,32 @@ class _Pool:
         sent = returned = 0
         resent: dict[int, int] = {}
         suspect: deque[tuple[int, list[T]]] = deque()  # batches whose worker died: run input by input
+        orphans: deque[tuple[int, list[T]]] = deque()  # batches of a worker whose node died: send again
         while True:
             self._check_started(timeout=None)
+            self._check_rejoined()
             if suspect and not running:  # nothing else on the pool: a death now is that input's doing
                 position, dead = suspect.popleft()
                 done[position] = (self._one_by_one(key, factory, dead, lost), dead)
             # at most DEPTH batches queued per worker, and as many again waiting for their turn here
-            while (not suspect and not exhausted and any(self._free)
-                   and sent - returned < DEPTH * 2 * max(len(self.actors), 1)):
-                batch = next(stream, None)
-                if batch is None:
-                    exhausted = True
-                    break
-                worker = max(range(len(self._free)), key=self._free.__getitem__)  # the least busy
+            while not suspect and (worker := self._least_busy()) is not None and (
+                    orphans or (not exhausted and sent - returned < DEPTH * 2 * max(len(self.actors), 1))):
+                if orphans:
+                    position, batch = orphans.popleft()
+                else:
+                    next_batch = next(stream, None)
+                    if next_batch is None:
+                        exhausted = True
+                        break
+                    position, batch = sent, next_batch
+                    sent += 1
                 self._free[worker] -= 1
-                running[self._started[worker].run.remote(key, [factory], batch)] = (worker, sent, batch)
-                sent += 1
+                running[self._started[worker].run.remote(key, [factory], batch)] = (worker, position, batch)
             while returned in done:
                 result, batch = done.pop(returned)
                 returned += 1
                 yield _unpack(result, batch)
-            if exhausted and not running and not done and not suspect:
+            if exhausted and not running and not done and not suspect and not orphans:
                 return
             if suspect and not running:
                 continue
@@ -602,7 +618,9 @@ class _Pool:
                 continue
             self._waiting_since = None
             # a worker that comes up meanwhile gets work at once (its info() answer ends the wait too)
-            finished, _ = ray.wait([*running, *self._starting], num_returns=1)
+            finished, _ = ray.wait([*running, *self._starting, *self._rejoin], num_returns=1,
+                                   timeout=NODE_CHECK_SECONDS)
+            orphans.extend(self._orphaned(running))
             for ref in finished:
                 if ref not in running:
                     continue  # a worker started: _check_started gives it its slots
@@ -661,7 +679,9 @@ class _Pool:
         """A started worker that answers now (one that died is waited for while Ray restarts it)."""
         deadline = time.monotonic() + RESTART_TIMEOUT
         while True:
-            for actor in self._started:
+            for worker, actor in enumerate(self._started):
+                if worker in self._down:
+                    continue
                 try:
                     self.ray.get(actor.info.remote(), timeout=5.0)
                 except (self.ray.exceptions.RayActorError, self.ray.exceptions.GetTimeoutError):
@@ -670,6 +690,58 @@ class _Pool:
             if time.monotonic() > deadline:
                 raise WorkerLost(f"no Ray worker answers {RESTART_TIMEOUT:.0f} s after one died")
             time.sleep(0.5)
+
+    def _least_busy(self) -> int | None:
+        """The started worker with the most free slots, not on a dead node; None when none has one."""
+        ready = [w for w in range(len(self._free)) if self._free[w] > 0 and w not in self._down]
+        return max(ready, key=self._free.__getitem__) if ready else None
+
+    def _orphaned(self, running: dict[Any, tuple[int, int, list[T]]]) -> list[tuple[int, list[T]]]:
+        """Take back the batches of workers whose node has died (asked every ``NODE_CHECK_SECONDS``).
+
+        Ray keeps such a worker restarting until a node has a CPU for it, and its batches wait
+        for it meanwhile, maybe for ever: they go to the other workers instead, and the worker
+        gets work again once it answers (restarted elsewhere).
+        """
+        now = time.monotonic()
+        if now - self._nodes_checked < NODE_CHECK_SECONDS:
+            return []
+        self._nodes_checked = now
+        try:
+            dead = {str(n.get("NodeID")) for n in self.ray.nodes() if not n.get("Alive", True)}
+        except Exception:  # the check is best effort: the wait goes on without it
+            log.debug("could not list the Ray cluster's nodes", exc_info=True)
+            return []
+        for worker, node in enumerate(self._nodes):
+            if node in dead and worker not in self._down:
+                log.warning("Ray node %s died: its worker's batches go to the other workers", node[:12])
+                self._down.add(worker)
+                self._rejoin[self._started[worker].info.remote()] = worker
+        taken: list[tuple[int, list[T]]] = []
+        for ref, (worker, position, batch) in list(running.items()):
+            if worker in self._down:
+                del running[ref]
+                self._free[worker] += 1
+                with contextlib.suppress(Exception):
+                    self.ray.cancel(ref)
+                taken.append((position, batch))
+        return sorted(taken, key=lambda entry: entry[0])
+
+    def _check_rejoined(self) -> None:
+        """Give work again to a down worker that answers (Ray restarted it on a live node)."""
+        if not self._rejoin:
+            return
+        answered, _ = self.ray.wait(list(self._rejoin), num_returns=len(self._rejoin), timeout=0)
+        for ref in answered:
+            worker = self._rejoin.pop(ref)
+            try:
+                info = self.ray.get(ref)
+            except self.ray.exceptions.RayError:  # died again: ask again
+                self._rejoin[self._started[worker].info.remote()] = worker
+                continue
+            self._nodes[worker] = str(info.get("node", ""))
+            self._down.discard(worker)
+            log.info("a Ray worker is back on node %s", self._nodes[worker][:12])
 
     def _wait_for_workers(self) -> None:
         now = time.monotonic()

@@ -33,6 +33,7 @@ and later let a database owner create it: it is a trusted extension).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import random
@@ -63,7 +64,15 @@ SCHEMA = "newsloom"
 SEARCH_CONFIG = "newsloom_search"
 # One number for every newsloom schema on the server: migrations of one database at a time.
 _MIGRATION_LOCK = 0x6E65_7773_6C6F_6F6D & 0x7FFF_FFFF_FFFF_FFFF  # "newsloom"
-_CLUSTERING_LOCK = _MIGRATION_LOCK - 1
+
+
+
+def _clustering_lock(schema: str) -> int:
+    """The advisory lock key of one schema's clusterer (a signed 64-bit number): advisory locks
+    are per database, and stores in other schemas of it must not wait for this one."""
+    digest = hashlib.sha256(f"newsloom clustering {schema}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
 _WRITE_ATTEMPTS = 6
 _PAGE = 500  # rows fetched per query while iterating articles
 
@@ -260,14 +269,20 @@ class PostgresStore(Store):
     # -- one clusterer at a time ----------------------------------------------------------
     @contextmanager
     def clustering_lock(self) -> Iterator[None]:
-        """A session advisory lock, held on one pooled connection until the block ends."""
+        """A session advisory lock for this schema, held on one pooled connection until the block
+        ends; when another process holds it, says so and waits."""
+        key = _clustering_lock(self.schema)
         try:
             with self._pool.connection() as conn:
-                conn.execute("SELECT pg_advisory_lock(%s)", (_CLUSTERING_LOCK,))
+                row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+                if not (row and row[0]):
+                    log.warning("%s: another process is placing articles in events on this store; waiting for it",
+                                self._where_from)
+                    conn.execute("SELECT pg_advisory_lock(%s)", (key,))
                 try:
                     yield
                 finally:
-                    conn.execute("SELECT pg_advisory_unlock(%s)", (_CLUSTERING_LOCK,))
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
         except psycopg.Error as exc:
             raise StoreError(f"{self._where_from}: clustering lock failed: {_message(exc)}") from exc
         except PoolTimeout as exc:

@@ -403,3 +403,22 @@ def test_two_newsloom_runs_on_one_database(pg: PostgresStore, tmp_path: Path) ->
     assert all(pg.get_enrichment(a.id) is not None for a in stored)
     assert pg.count_articles() == 36
     assert len({s["run_id"] for s in summaries}) == 2
+
+
+def test_clustering_locks_of_two_schemas_do_not_wait_for_each_other(pg: PostgresStore) -> None:
+    """Advisory locks are per database: each schema's store (a benchmark's, a test's) locks its own."""
+    other = PostgresStore(PG, schema="newsloom_lock_other", pool_size=1)
+    try:
+        with pg.clustering_lock():
+            entered = threading.Event()
+
+            def take() -> None:
+                with other.clustering_lock():
+                    entered.set()
+
+            thread = threading.Thread(target=take)
+            thread.start()
+            assert entered.wait(10)  # not blocked by the lock held on the default schema
+            thread.join(10)
+    finally:
+        other.close()

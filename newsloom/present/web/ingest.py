@@ -187,6 +187,7 @@ class IngestManager:
     def _run(self, job: IngestJob, folder: Path | None, inputs: list[str]) -> None:
         job.state, job.started_at = "running", _now()
         started = time.perf_counter()
+        state, summary, error = "failed", None, None
         try:
             summary = self._runner(inputs, self.db, _JobProgress(job))
             if self._on_done is not None:  # fresh lists before anyone is told it is done
@@ -195,18 +196,20 @@ class IngestManager:
                     self._on_done()
                 except Exception:
                     log.exception("refreshing after ingest %s failed", job.id)
-            job.summary, job.state = summary, "done"
+            state = "done"
         except ImportError as exc:
-            job.state, job.error = "failed", f"the ingest pipeline is not available in this install: {exc}"
-            log.error("ingest %s: %s", job.id, job.error)
+            error = f"the ingest pipeline is not available in this install: {exc}"
+            log.error("ingest %s: %s", job.id, error)
         except Exception as exc:
-            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
+            error = f"{type(exc).__name__}: {exc}"
             log.exception("ingest %s failed", job.id)
         finally:
+            if folder is not None:  # gone before the job says it has ended
+                shutil.rmtree(folder, ignore_errors=True)
+            job.summary, job.error = summary, error
             job.finished_at = _now()
             job.stage = "finished"
-            if folder is not None:
-                shutil.rmtree(folder, ignore_errors=True)
+            job.state = state
             log.info("ingest %s %s in %.1f s", job.id, job.state, time.perf_counter() - started)
 
     def get(self, job_id: str) -> IngestJob | None:

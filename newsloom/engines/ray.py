@@ -716,7 +716,8 @@ class _Pool:
             if node in dead and worker not in self._down:
                 log.warning("Ray node %s died: its worker's batches go to the other workers", node[:12])
                 self._down.add(worker)
-                self._rejoin[self._started[worker].info.remote()] = worker
+        for worker in self._down - set(self._rejoin.values()):  # one question at a time, per check
+            self._rejoin[self._started[worker].info.remote()] = worker
         taken: list[tuple[int, list[T]]] = []
         for ref, (worker, position, batch) in list(running.items()):
             if worker in self._down:
@@ -736,8 +737,7 @@ class _Pool:
             worker = self._rejoin.pop(ref)
             try:
                 info = self.ray.get(ref)
-            except self.ray.exceptions.RayError:  # died again: ask again
-                self._rejoin[self._started[worker].info.remote()] = worker
+            except self.ray.exceptions.RayError:  # died again: the next node check asks again
                 continue
             self._nodes[worker] = str(info.get("node", ""))
             self._down.discard(worker)

@@ -64,7 +64,8 @@ SCHEMA = "newsloom"
 SEARCH_CONFIG = "newsloom_search"
 # One number for every newsloom schema on the server: migrations of one database at a time.
 _MIGRATION_LOCK = 0x6E65_7773_6C6F_6F6D & 0x7FFF_FFFF_FFFF_FFFF  # "newsloom"
-
+_WRITE_ATTEMPTS = 6
+_PAGE = 500  # rows fetched per query while iterating articles
 
 
 def _clustering_lock(schema: str) -> int:
@@ -73,8 +74,6 @@ def _clustering_lock(schema: str) -> int:
     digest = hashlib.sha256(f"newsloom clustering {schema}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
-_WRITE_ATTEMPTS = 6
-_PAGE = 500  # rows fetched per query while iterating articles
 
 # Placeholders filled in at migration time: @VECTOR_TYPE@ (the column type of vectors),
 # @VECTOR_STORAGE@ (what store_info records) and @UNACCENT@ (the unaccent dictionary).

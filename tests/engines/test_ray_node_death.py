@@ -23,6 +23,8 @@ from newsloom.engines import RayEngine
 pytestmark = pytest.mark.slow
 
 OBJECT_STORE = 150 * 1024 * 1024
+#: Far longer than the map takes with the node declared dead after ~4 s (20–45 s measured).
+MAP_DEADLINE = 180.0
 #: The GCS declares a silent node dead after ~3 missed health checks of 1 s (default: 5 of 3 s).
 FAST_HEALTH_CHECKS = {
     "health_check_initial_delay_ms": 1000,
@@ -76,11 +78,23 @@ def test_a_node_dying_mid_map_loses_no_input(
     with caplog.at_level("WARNING", logger="newsloom"), \
             RayEngine(ray_cluster.address, chunk=1, window=8, persistent=persistent) as engine:
         assert engine.pool_size == 2
-        # no ``lost``: an input whose result never came back would raise WorkerLost here
-        for result in engine.map(_where, inputs):
-            results.append(result)
-            if len(results) == 6:  # both workers are busy with the inputs after these
-                killer.start()
+        failed: list[BaseException] = []
+
+        def consume() -> None:
+            try:  # no ``lost``: an input whose result never came back would raise WorkerLost here
+                for result in engine.map(_where, inputs):
+                    results.append(result)
+                    if len(results) == 6:  # both workers are busy with the inputs after these
+                        killer.start()
+            except BaseException as exc:  # re-raised below, in the test's thread
+                failed.append(exc)
+
+        mapping = threading.Thread(target=consume, daemon=True)
+        mapping.start()
+        mapping.join(timeout=MAP_DEADLINE)  # a pool that waits for the dead node hangs: fail, don't hang CI
+        assert not mapping.is_alive(), f"the map hung after the node died ({len(results)} results)"
+        if failed:
+            raise failed[0]
         killer.join(timeout=60)
         alive = {n["NodeID"] for n in ray.nodes() if n["Alive"]}
     assert [x for x, _node in results] == inputs  # every input once, in order

@@ -99,6 +99,81 @@ def bench_dataset(name: str, params: Params, shuffles: int, lead: int = LEAD_CHA
     return res
 
 
+def windowed(main: list[ClusterInput], late: list[ClusterInput], params: Params, reopen: bool,
+             chunk: int = 256, batch: int = 64) -> tuple[dict[str, str], dict[str, str]]:
+    """Stream ``main`` and then ``late`` the way ``pipeline.cluster_stored`` does with the active
+    window on from the first article: ``chunk`` articles at a time, each chunk committed (retiring
+    events leave memory, their members kept here as the store keeps them). With ``reopen``, the
+    retired events late articles could join are reopened first (``pipeline.reopen_stored``).
+    Returns article → event and article → storyline."""
+    c = EventClusterer(params)
+    c.retire_min_active = 0
+    link = StorylineLinker(params)
+    event_of: dict[str, str] = {}
+    story_of_event: dict[str, str] = {}
+    stored: dict[str, ClusterInput] = {}  # what the store would hold
+    members: dict[str, list[str]] = {}
+    copies: dict[str, tuple[str, str]] = {}
+    for part in (main, late):
+        for s in range(0, len(part), chunk):
+            inputs = part[s: s + chunk]
+            if reopen:
+                for eid in c.archived_candidates(inputs):
+                    held = members[eid]
+                    c.reopen(eid, [stored[a] for a in held], {a: copies[a] for a in held if a in copies})
+            for b in range(0, len(inputs), batch):
+                c.add(inputs[b: b + batch])
+            c.retire_reopened()
+            link.update(c)
+            stored.update((i.id, i) for i in inputs)
+            for a, e, original, kind in c.changed_links():
+                event_of[a] = e
+                if original is not None:
+                    copies[a] = (original, kind)
+            for e in c.changed_events():
+                members[e] = c.members(e)
+            story_of_event.update(link.assignments())
+            story_of_event.update({e: link.frozen_storyline_of(e) or story_of_event.get(e, e) for e in c.retiring()})
+            c.commit()
+            link.commit()
+    c.maintain()
+    link.update(c)
+    event_of.update(c.assignments())
+    story_of_event.update(link.assignments())
+    return event_of, {a: story_of_event.get(e, e) for a, e in event_of.items()}
+
+
+def bench_backfill(name: str, params: Params, share: float, seed: int = 0) -> dict[str, Any]:
+    """Late articles: a random ``share`` of the dated articles is held back and streamed after
+    all the others, with the active window on (``retire_after_days``), so most of their events
+    have retired by then. Scored without and with reopening retired events, against the same
+    windowed stream in date order."""
+    recs, gold = load(name)
+    items = stream_order(name, build_inputs(name, recs, entities="resolver", ingest=True), seed=0)
+    rng = random.Random(seed)
+    held = {i.id for i in items if i.date is not None and rng.random() < share}
+    main = [i for i in items if i.id not in held]
+    late = [i for i in items if i.id in held]
+    res: dict[str, Any] = {"articles": len(items), "late": len(late),
+                           "retire_after_days": params.retire_after_days}
+    runs = {"in_order": (items, [], False), "late_without_reopen": (main, late, False),
+            "late_with_reopen": (main, late, True)}
+    for run, (first, then, reopen) in runs.items():
+        ev, st = windowed(first, then, params, reopen)
+        res[run] = {}
+        for level, pred in (("event", ev), ("story", st)):
+            g = {k: str(v[level]) for k, v in gold.items()}
+            sc = score_clusters(pred, g)
+            late_gold = {k: g[k] for k in held}
+            res[run][level] = {"bF1": round(sc["bF1"], 4), "bP": round(sc["bP"], 4), "bR": round(sc["bR"], 4)}
+            # the late articles alone: is each with the other members of its gold event?
+            same = [sum(1 for m, e in pred.items() if e == pred[k] and g.get(m) == g[k] and m != k) > 0
+                    for k in late_gold if sum(1 for m in g if g[m] == g[k]) > 1]
+            res[run][level]["late_with_own"] = round(sum(same) / max(len(same), 1), 4)
+        log(f"  {run}: {res[run]}")
+    return res
+
+
 def bench_pairs(params: Params) -> dict[str, Any]:
     """SemEval-2022 Task 8 pairs through ``compare_many``; scored by ``score.py pairs``."""
     import subprocess
@@ -188,6 +263,9 @@ def main() -> None:
     ap.add_argument("--lead", type=int, default=LEAD_CHARS,
                     help="body characters embedded after the title (the pipeline's default, or what "
                          "`watch` embeds when it falls behind)")
+    ap.add_argument("--backfill", type=float, default=0.0,
+                    help="also hold back this share of the dated articles and stream it last, with the "
+                         "active window on (late articles and retired events)")
     ap.add_argument("--cost", default="", help="comma list of synthetic stream sizes, e.g. 1000,10000,100000")
     args = ap.parse_args()
     params = load_params(args.params)
@@ -195,6 +273,8 @@ def main() -> None:
     for name in [d for d in args.datasets.split(",") if d and d != "none"]:
         log(f"== {name}")
         results[name] = bench_dataset(name, params, args.shuffles, args.lead)
+        if args.backfill:
+            results[name]["backfill"] = bench_backfill(name, params, args.backfill)
         log(json.dumps(results[name], indent=1))
     if args.pairs:
         results["semeval"] = bench_pairs(params)

@@ -685,7 +685,9 @@ def cluster_stored(
 
     Incremental: earlier events keep their ids, new articles join them or open new ones, and
     merged events leave a redirect. An article whose text changed is placed again (an event it
-    leaves empty redirects to its new one), unless its event has left the active window.
+    leaves empty redirects to its new one). A late article, or a changed one whose event has
+    left the active window, is placed with the retired events near its date reopened from the
+    store (``reopen_stored``; within ``Params.reopen_within_days``).
     Streams: ids and dates are read first, then articles are fetched, clustered and their
     changes written ``chunk_size`` at a time; only events, storylines and links that changed
     are written. Returns how many articles were placed.
@@ -715,14 +717,20 @@ def _cluster_stored(store: Store, progress: Progress, batch_size: int, chunk_siz
             article, enrichment = articles.get(article_id), enrichments.get(article_id)
             if article is None or enrichment is None or enrichment.vector is None:
                 continue
+            if article_id in linked and not clusterer.knows(article_id):  # changed, its event retired
+                link = store.article_link(article_id)
+                if link is None or not reopen_event(store, clusterer, link.event_id):
+                    continue  # its event is past reopening: it stays there
             if clusterer.knows(article_id):  # its text changed: place it again
                 left[article_id] = clusterer.withdraw(article_id) or ""
-            elif article_id in linked:
-                continue  # changed, but its event has left the active window: it stays there
             inputs.append(cluster_input(article, enrichment))
         del articles, enrichments
+        reopened = reopen_stored(store, clusterer, inputs)
         for b in range(0, len(inputs), batch_size):
             clusterer.add(inputs[b : b + batch_size])
+        clusterer.retire_reopened()
+        if reopened:
+            log.info("%d retired events reopened for late articles", reopened)
         for article_id, old_event in left.items():
             if old_event:
                 clusterer.redirect_dropped(old_event, clusterer.event_of(article_id))
@@ -742,6 +750,36 @@ def _cluster_stored(store: Store, progress: Progress, batch_size: int, chunk_siz
         progress.advance(len(chunk))
     log.info("clustered %d articles; %d events and %d storylines active", placed, len(clusterer.ids), len(linker.ids))
     return placed
+
+
+def reopen_stored(store: Store, clusterer: EventClusterer, inputs: Sequence[ClusterInput]) -> int:
+    """Reload from the store the retired events that late articles of ``inputs`` could join
+    (``EventClusterer.archived_candidates``) and reopen them; returns how many were reopened."""
+    return sum(reopen_event(store, clusterer, event_id) for event_id in clusterer.archived_candidates(inputs))
+
+
+def reopen_event(store: Store, clusterer: EventClusterer, event_id: str) -> bool:
+    """Reopen retired event ``event_id`` in ``clusterer`` with its members as stored (see
+    ``EventClusterer.reopen``); False when it is not reopenable."""
+    event = store.get_event(event_id)
+    if event is None or event.merged_into or not event.article_ids:
+        return False
+    ids = list(event.article_ids)
+    articles = {a.id: a for a in store.get_articles(ids)}
+    enrichments = {e.article_id: e for e in store.get_enrichments(ids)}
+    members: list[ClusterInput] = []
+    copies: dict[str, tuple[str, str]] = {}
+    for article_id in ids:
+        article, enrichment = articles.get(article_id), enrichments.get(article_id)
+        if article is None or enrichment is None or enrichment.vector is None:
+            continue
+        members.append(cluster_input(article, enrichment))
+        link = store.article_link(article_id)
+        if link is not None and link.translation_of:
+            copies[article_id] = (link.translation_of, "translation")
+        elif link is not None and link.duplicate_of:
+            copies[article_id] = (link.duplicate_of, "near")
+    return clusterer.reopen(event_id, members, copies)
 
 
 def clustering_records(

@@ -35,6 +35,15 @@ what it needs and its final records can be written — and ``commit()`` then dro
 articles' rows (the per-article arrays are compacted once dead rows outnumber live ones; ids
 never change). Redirects to a retired event are forgotten with it (the store keeps them).
 
+**Late articles.** A retired dated event stays findable for ``reopen_within_days`` (a ``Params``
+field, at most a year) of stream time: its centroid goes into a small half-precision ANN index
+(~0.9 KB per event). ``archived_candidates(batch)`` names the retired events that an article of
+the batch — one dated well before stream time, a backfill — could join; the caller reloads
+their members from its store and gives them to ``reopen``, ``add`` places the batch as usual (so a late
+article is scored against the event's real members, by the same function and thresholds), and
+``retire_reopened()`` sends them back. ``reopened()`` tells the storyline linker which retiring
+events are such returns. Articles of the present never search this index.
+
 **Changes.** Every event, article link and redirect that changes is remembered until
 ``commit()``: ``changed_events()``, ``changed_links()`` and ``changed_redirects()`` are what
 has to be written since the last commit, so a store is never rewritten whole.
@@ -67,6 +76,7 @@ from newsloom.events.features import (
     FloatArray,
     Profile,
     aggregate_state,
+    centred_unit,
     date_gap,
     entity_norm,
     entity_weights,
@@ -91,6 +101,10 @@ SNAPSHOT_VERSION = 2
 #: Retirement only starts once the clusterer holds more articles than this (small corpora and
 #: shuffled benchmark streams are never cut by the window).
 RETIRE_MIN_ACTIVE = 20000
+#: The longest a retired event stays reopenable (``Params.reopen_within_days`` is capped at it): the
+#: storyline linker keeps a storyline that long after its last event (``storylines.STORY_RETIRE_DAYS``),
+#: so a reopened event always finds its storyline.
+ARCHIVE_DAYS = 365
 
 
 class _Terms(Mapping[int, float]):
@@ -129,10 +143,15 @@ class _Terms(Mapping[int, float]):
 _NO_TERMS = _Terms({})
 
 
-def _new_index(dim: int) -> Any:
+def _new_index(dim: int, dtype: str = "f32") -> Any:
     from usearch.index import Index
 
-    return Index(ndim=dim, metric="ip", dtype="f32", connectivity=16, expansion_add=64, expansion_search=64)
+    return Index(ndim=dim, metric="ip", dtype=dtype, connectivity=16, expansion_add=64, expansion_search=64)
+
+
+def _new_archive_index(dim: int) -> Any:
+    # half precision: it only proposes candidates, which are scored on their reloaded members
+    return _new_index(dim, "f16")
 
 
 @dataclass
@@ -249,6 +268,12 @@ class EventClusterer:
         self._alive: list[bool] = []  # False for rows of articles whose event retired
         self._dead = 0
         self._retiring: dict[int, _Event] = {}
+        # retired dated events a late article may reopen (see ``archived_candidates``): their
+        # date spans and an index of their centroids
+        self._archive: dict[int, tuple[dt.date, dt.date]] = {}
+        self._arc_ann = _new_archive_index(dim)
+        # events ``reopen`` brought back since commit(): key → (members, languages, outlets) then
+        self._reopened: dict[int, tuple[int, Counter[str], Counter[str]]] = {}
         # what changed since the last commit()
         self._changed_events: set[int] = set()
         self._changed_rows: set[int] = set()
@@ -282,7 +307,7 @@ class EventClusterer:
         The event is rebuilt from its other members; an event left with none is dropped, and
         ``redirect_dropped`` then points its id at the article's new event. Returns the id of the
         event the article left, or None when it is not held (never added, or its event retired:
-        a retired event is final). The corpus statistics forget the old text.
+        ``reopen`` that first). The corpus statistics forget the old text.
         """
         i = self._pos.get(article_id)
         if i is None or self._art_event[i] not in self._events:
@@ -326,8 +351,101 @@ class EventClusterer:
 
     def redirect_dropped(self, old: str, new: str) -> None:
         """Point ``old``, an event ``withdraw`` emptied, at ``new`` (links to it keep working)."""
-        if _key_of(old) not in self._events and old != new:
+        key = _key_of(old)
+        if key not in self._events and key not in self._retiring and old != new:
             self._redirect(old, self.resolve(new))
+
+    def archived_candidates(self, items: Sequence[ClusterInput]) -> list[str]:
+        """Ids of retired events that a dated article of ``items`` could join: near its vector
+        (an ANN index of retired events' centroids) and within ``max_gap_days`` of its date.
+
+        This is how a late article (a backfill older than the active window) finds its event:
+        the caller reloads the members of these events and gives them to ``reopen`` before
+        ``add``. Empty for articles of the present: a retired event is over a month old.
+        """
+        if not self._archive:
+            return []
+        cap = self.params.max_gap_days or float(self._archive_days())
+        latest = max(last for _, last in self._archive.values())
+        k = self.params.k_centroids
+        found: dict[int, None] = {}
+        for item in items:
+            if item.date is None or item.id in self._pos:
+                continue
+            if (item.date - latest).days - item.date_slack > cap:
+                continue  # later than every retired event's reach: the usual case
+            lang = item.lang or "und"
+            mean = self._means[self._lang_code[lang]] if lang in self._lang_code else self.stats.mean_for(lang)
+            query = centred_unit(np.asarray(item.vector, dtype=np.float32).reshape(-1), mean)
+            hits = self._arc_ann.search(query, 4 * k, threads=1)
+            near = 0
+            for key in np.asarray(hits.keys).tolist():
+                first, last = self._archive.get(int(key), (None, None))
+                if first is None or last is None:
+                    continue
+                gap = date_gap(item.date, item.date, first, last)
+                if gap is not None and gap - item.date_slack <= cap:
+                    found.setdefault(int(key), None)
+                    near += 1
+                    if near >= k:
+                        break
+        return [event_id(key) for key in found]
+
+    def reopen(self, eid: str, members: Sequence[ClusterInput],
+               copies: Mapping[str, tuple[str, str]] | None = None) -> bool:
+        """Bring retired event ``eid`` back with its ``members`` (as they were stored), so that
+        ``add`` can place late articles in it; ``copies`` maps a folded member to its original
+        and the copy's kind. The corpus statistics already counted these articles and are not
+        changed. The event leaves again at ``retire_reopened()`` (its record is written then if
+        an article joined it). Returns False when ``eid`` is not a retired event.
+        """
+        key = _key_of(eid)
+        if key in self._events or key in self._retiring or key not in self._archive:
+            return False
+        copies = copies or {}
+        ev = _Event(key)
+        row_of: dict[str, int] = {}
+        for item in sorted((m for m in members if m.id not in self._pos), key=lambda m: m.id in copies):
+            vec = np.asarray(item.vector, dtype=np.float32).reshape(-1)
+            if vec.shape[0] != self.dim:
+                raise ValueError(f"article {item.id!r}: vector has {vec.shape[0]} dimensions, expected {self.dim}")
+            lang = item.lang or "und"
+            if lang not in self._lang_code:
+                self._set_mean(lang, self.stats.mean_for(lang))
+                self._lang_next.setdefault(lang, 2)
+            i = self._new_row(item, vec, lexical_terms(item.title, item.text, item.lang), entity_weights(item.entities))
+            self._refresh_norms([i])
+            row_of[item.id] = i
+            self._art_event[i] = key
+            ev.members.append(i)
+            original = copies.get(item.id)
+            if original is not None and original[0] in row_of:
+                self._copy_of[i] = (row_of[original[0]], original[1], 0.0)  # the store keeps no similarity
+            else:
+                ev.independent.append(i)
+                self._art_ann.add(i, self._centred_row(i), threads=1)
+            if self._dups is not None:
+                self._dups.check(item.id, f"{item.title}\n{item.text}" if item.title else item.text)
+        if not ev.independent:
+            return False
+        self._accumulate(ev, ev.independent)
+        ev.seen = self._now
+        self._events[key] = ev
+        self._update_centroid(ev)
+        self._unarchive(key)
+        self._reopened[key] = (len(ev.members), Counter(ev.langs), Counter(ev.outlets))
+        return True
+
+    def retire_reopened(self) -> None:
+        """Send the events ``reopen`` brought back into retirement again (see ``retiring``)."""
+        for key in self._reopened:
+            if key in self._events:
+                self._retire(key)
+
+    def reopened(self) -> dict[str, tuple[int, Counter[str], Counter[str]]]:
+        """Events ``reopen`` brought back since ``commit()``: id → (members, languages, outlets) they
+        had when retired, so a storyline linker can count only what joined them since."""
+        return {event_id(k): v for k, v in self._reopened.items()}
 
     def size(self, eid: str) -> int:
         """How many members (copies included) an event has."""
@@ -481,7 +599,7 @@ class EventClusterer:
         """
         self._since_maintain = 0
         changed: dict[str, str] = {}
-        dirty = sorted(k for k in self._dirty if k in self._events)
+        dirty = sorted(k for k in self._dirty if k in self._events and k not in self._reopened)
         self._dirty = set()
         if self.params.merge_threshold <= 1.0:  # a threshold above 1 switches merging off
             for key in dirty:
@@ -552,6 +670,27 @@ class EventClusterer:
         c: FloatArray = (self._vec[rows] - self._means[self._lcode[rows]]) / self._cnorm[rows, None]
         return c
 
+    def _new_row(self, item: ClusterInput, vec: FloatArray, terms: Mapping[int, float],
+                 ents: dict[str, float]) -> int:
+        """A row for ``item`` in every per-article array (not yet centred, placed or counted)."""
+        i = len(self._ids)
+        self._ids.append(item.id)
+        self._pos[item.id] = i
+        self._alive.append(True)
+        self._grow(i + 1)
+        self._vec[i] = vec
+        lang = item.lang or "und"
+        self._lang_rows.setdefault(lang, []).append(i)
+        self._art_lang.append(lang)
+        self._art_event.append(0)
+        self._art_terms.append(_Terms(terms))
+        self._art_ents.append(ents)
+        self._art_dates.append(item.date)
+        self._art_quotes.append(quote_keys(item.quotes))
+        self._art_outlet.append(item.outlet)
+        self._art_title.append(headline(item))
+        return i
+
     def _add_one(self, item: ClusterInput, label: str | None) -> None:
         if item.id in self._pos:
             raise ValueError(f"article {item.id!r} was already added")
@@ -560,22 +699,14 @@ class EventClusterer:
             raise ValueError(f"article {item.id!r}: vector has {vec.shape[0]} dimensions, expected {self.dim}")
         terms = lexical_terms(item.title, item.text, item.lang)
         ents = entity_weights(item.entities)
-        i = len(self._ids)
-        self._ids.append(item.id)
-        self._pos[item.id] = i
-        self._alive.append(True)
+        i = self._new_row(item, vec, terms, ents)
         self._changed_rows.add(i)
         self._n_added += 1
         if item.date is not None and (self._now is None or item.date > self._now):
             self._now = item.date
-        self._grow(i + 1)
-        self._vec[i] = vec
-        lang = item.lang or "und"
+        lang = self._art_lang[i]
         self.stats.observe(vec, ents.keys(), terms.keys(), lang)
-        self._lang_rows.setdefault(lang, []).append(i)
         self._lang_count[lang] += 1
-        self._art_lang.append(lang)
-        self._art_event.append(0)
         cap = self.params.recentre_until
         if self._n_added >= self._next_recentre and self._next_recentre <= cap:
             self._next_recentre *= 2
@@ -588,12 +719,6 @@ class EventClusterer:
             self._recentre({lang})
         self._refresh_norms([i])
         cen = self._centred_row(i)
-        self._art_terms.append(_Terms(terms))
-        self._art_ents.append(ents)
-        self._art_dates.append(item.date)
-        self._art_quotes.append(quote_keys(item.quotes))
-        self._art_outlet.append(item.outlet)
-        self._art_title.append(headline(item))
         self._since_maintain += 1
 
         copy = None
@@ -781,8 +906,8 @@ class EventClusterer:
             mean = self.stats.mean_for(lang)
             self._set_mean(lang, mean)
             self._lang_next.setdefault(lang, 2)
-            # the row being added (no terms yet) is not in the indexes or any event yet
-            rows.extend(i for i in self._lang_rows.get(lang, []) if i < len(self._art_terms))
+            # (the row being added is among them: it is in no index or event yet, so only its length changes)
+            rows.extend(self._lang_rows.get(lang, []))
         self._refresh_norms(rows)
         if full:
             self._art_ann = _new_index(self.dim)
@@ -929,7 +1054,9 @@ class EventClusterer:
         self._changed_events.clear()
         self._changed_rows.clear()
         self._changed_redirects.clear()
+        self._reopened.clear()
         for key, ev in self._retiring.items():
+            self._to_archive(ev)
             for i in ev.members:
                 self._pos.pop(self._ids[i], None)
                 self._alive[i] = False
@@ -953,6 +1080,9 @@ class EventClusterer:
         if days <= 0 or self._now is None or self._now == self._swept or len(self._pos) <= self.retire_min_active:
             return
         self._swept = self._now
+        horizon = self._now - dt.timedelta(days=self._archive_days())
+        for key in [k for k, (_, last) in self._archive.items() if last < horizon]:
+            self._unarchive(key)
         cutoff = self._now - dt.timedelta(days=days)
         old = []
         for key, ev in self._events.items():
@@ -976,6 +1106,25 @@ class EventClusterer:
             for i in ev.members:
                 self._dups.remove(self._ids[i])
         self._dirty.discard(key)
+
+    def _archive_days(self) -> int:
+        return max(0, min(int(self.params.reopen_within_days), ARCHIVE_DAYS))
+
+    def _to_archive(self, ev: _Event) -> None:
+        """Keep a retiring dated event findable by late articles (``archived_candidates``)."""
+        if ev.first is None or ev.last is None or not ev.independent or not self._archive_days():
+            return
+        if self._now is not None and ev.last < self._now - dt.timedelta(days=self._archive_days()):
+            return
+        if ev.key in self._arc_ann:
+            self._arc_ann.remove(ev.key)
+        self._arc_ann.add(ev.key, self._centroid(ev), threads=1)
+        self._archive[ev.key] = (ev.first, ev.last)
+
+    def _unarchive(self, key: int) -> None:
+        self._archive.pop(key, None)
+        if key in self._arc_ann:
+            self._arc_ann.remove(key)
 
     def _compact(self) -> None:
         """Drop the rows of retired articles: renumber the live ones, rebuild the ANN indexes."""
@@ -1063,11 +1212,12 @@ class EventClusterer:
         yield "dirty", sorted(self._dirty)
         yield "since_maintain", self._since_maintain
         with tempfile.TemporaryDirectory(prefix="newsloom-ann-") as tmp:
-            for name, index in (("art_ann", self._art_ann), ("cen_ann", self._cen_ann)):
+            for name, index in (("art_ann", self._art_ann), ("cen_ann", self._cen_ann), ("arc_ann", self._arc_ann)):
                 path = os.path.join(tmp, f"{name}.usearch")
                 index.save(path)  # the same bytes as save() to a buffer, without the buffer
                 yield name, RawArray.from_file(path)
                 os.remove(path)
+        yield "archive", [[k, a.isoformat(), z.isoformat()] for k, (a, z) in sorted(self._archive.items())]
         yield "duplicates", self._dups.to_state() if self._dups is not None else None
         yield "retire_min_active", self.retire_min_active
         yield "now", self._now.isoformat() if self._now else None
@@ -1158,6 +1308,11 @@ class EventClusterer:
             raise ValueError("snapshot holds an unreadable index")
         c._art_ann.expansion_search = 64
         c._cen_ann.expansion_search = 64
+        if state.get("arc_ann") is not None:  # snapshots before the archive have none
+            c._arc_ann = Index.restore(_index_buffer(state["arc_ann"]).data)
+            c._arc_ann.expansion_search = 64
+            c._archive = {int(k): (dt.date.fromisoformat(a), dt.date.fromisoformat(z))
+                          for k, a, z in state.get("archive") or []}
         dups = state.get("duplicates")
         c._dups = DuplicateIndex.from_state(dups) if dups is not None else None
         c._alive = [True] * n

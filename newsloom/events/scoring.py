@@ -105,6 +105,9 @@ class Params:
     recentre_until: int = 16384
     max_gap_days: float = 0.0  # a dated article never joins an event whose recent span is further away (0: no cap)
     retire_after_days: int = 30  # events idle this long in stream time leave the active window (0: never)
+    # a retired dated event stays reopenable by late articles this long past its last date (0: never;
+    # at most a year, as long as the storyline linker keeps its storyline)
+    reopen_within_days: int = 365
     prior_weight: float = 50.0
     lang_weight: float = 5.0
     near_duplicate_jaccard: float = 0.8

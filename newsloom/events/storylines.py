@@ -149,8 +149,11 @@ class StorylineLinker:
             if k in self._stories:
                 self._rebuild(self._stories[k], clusterer)
         relink = set(clusterer.relinks())  # their articles changed (placed again): link them again
+        reopened = clusterer.reopened()  # retired events a late article may have joined: still frozen here
         todo = []
         for e in live:
+            if e in reopened:
+                continue
             n = clusterer.size(e)
             if e not in self._event_story or n >= 2 * self._linked_size.get(e, n + 1) or e in relink:
                 todo.append(e)
@@ -158,8 +161,24 @@ class StorylineLinker:
         for e in todo:
             self._link(e, clusterer)
         changed = set(clusterer.changed_events())
+        frozen_in = {e: k for k, s in self._stories.items() for e, _, _ in s.frozen} if reopened else {}
+        for e in reopened:
+            if e not in live_set and frozen_in.get(e) in self._stories:  # emptied: its article changed and left
+                s = self._stories[frozen_in[e]]
+                count, langs, outlets = reopened[e]
+                s.frozen = [f for f in s.frozen if f[0] != e]
+                s.f_count -= count
+                for counts, then in ((s.f_langs, langs), (s.f_outlets, outlets)):
+                    counts.subtract(then)
+                    for k in [k for k, v in counts.items() if v <= 0]:
+                        del counts[k]
+                self._changed.add(s.key)
         for e in retiring:
-            self._freeze(e, clusterer, e in changed)
+            if e in reopened:
+                if e in changed:
+                    self._refreeze(e, clusterer, frozen_in.get(e), reopened[e])
+            else:
+                self._freeze(e, clusterer, e in changed)
         self._sweep()
         return self.assignments()
 
@@ -190,6 +209,28 @@ class StorylineLinker:
         prof = self._story_profile(s)
         if float(np.linalg.norm(prof.centroid)) > 0:
             self._story_ann.add(key, prof.centroid, threads=1)
+
+    def _refreeze(self, e: str, clusterer: EventClusterer, key: int | None,
+                  before: tuple[int, Counter[str], Counter[str]]) -> None:
+        """Count what late articles added to frozen event ``e`` (reopened, joined, retiring again)."""
+        if key is None or key not in self._stories:
+            return  # cannot happen while ARCHIVE_DAYS <= STORY_RETIRE_DAYS: the storyline is held
+        s = self._stories[key]
+        summ = clusterer.summary(e)
+        count, langs, outlets = before
+        s.frozen = [(x, summ.first_date, summ.last_date) if x == e else (x, a, z) for x, a, z in s.frozen]
+        for counts, now, then in ((s.f_langs, summ.languages, langs), (s.f_outlets, summ.outlets, outlets)):
+            counts.update(now)
+            counts.subtract(then)
+            for k in [k for k, v in counts.items() if v <= 0]:
+                del counts[k]
+        s.f_count += len(summ.article_ids) - count
+        if s.base is not None:
+            s.base.first = min(d for d in (s.base.first, summ.first_date) if d is not None)
+            s.base.last = max(d for d in (s.base.last, summ.last_date) if d is not None)
+        s.touched = self._now
+        self._frozen_story[e] = key
+        self._changed.add(key)
 
     def _sweep(self) -> None:
         """Retire storylines with no active event, idle for ``STORY_RETIRE_DAYS`` (once per stream day)."""

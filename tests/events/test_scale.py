@@ -3,6 +3,7 @@ pipeline writing only what changed."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from newsloom.events.features import ClusterInput
 from newsloom.events.storylines import StorylineLinker
 from newsloom.model import Article, Enrichment, EntityMention
 from newsloom.pipeline import cluster_stored, clustering_records, load_clustering
-from newsloom.store import open_store, parts
+from newsloom.store import Store, open_store, parts
 
 
 def _stream(topics: Topics, days: int, per_day: int, happening_days: int = 5) -> list[ClusterInput]:
@@ -80,6 +81,109 @@ def test_a_retired_event_is_not_joined(topics: Topics) -> None:
     assert not c.knows("a1") and not c.knows("a2") and c.knows("a4")
     assert old not in c.ids and c.retiring() == []
     assert old not in c.nearest_events(c.centroid(late), k=10)
+
+
+def _retired_happening(days: int = 30) -> tuple[EventClusterer, Topics, list[ClusterInput], str]:
+    """A clusterer whose first happening (topic 0, days 0–1) has retired and been committed."""
+    t = Topics()
+    c = EventClusterer(make_params(retire_after_days=days, max_gap_days=21), dim=DIM)
+    c.retire_min_active = 0
+    first = [t.article(0, day=0), t.article(0, day=1)]
+    old = c.add(first)["a1"]
+    c.add([t.article(5, day=40)])  # stream time moves 40 days on: the happening retires
+    c.commit()
+    assert not c.knows("a1")
+    return c, t, first, old
+
+
+def test_a_late_article_reopens_its_retired_event(topics: Topics) -> None:
+    c, t, first, old = _retired_happening()
+    late = t.article(0, day=2, aid="late")
+    other = t.article(9, day=2, aid="other")  # late too, but on nothing that retired
+    present = t.article(0, day=40, aid="present")  # the same topic today: far past the event's reach
+    assert c.archived_candidates([late]) == [old]
+    assert c.archived_candidates([other]) == [old]  # the only retired event in its reach: scored, then turned down
+    assert c.archived_candidates([present]) == []
+    assert c.reopen(old, first)
+    assert not c.reopen(old, first)  # already open
+    placed = c.add([late, other])
+    assert placed["late"] == old and placed["other"] != old
+    assert c.members(old) == ["a1", "a2", "late"]
+    c.retire_reopened()
+    assert old in c.retiring() and old in c.changed_events()
+    assert [link[:2] for link in c.changed_links()] == [("late", old), ("other", placed["other"])]
+    assert c.reopened() == {old: (2, {"en": 2}, {})}
+    c.commit()
+    assert not c.knows("late") and c.reopened() == {}
+    assert c.archived_candidates([t.article(0, day=3)]) == [old]  # retired again, findable again
+
+
+def test_a_late_article_counts_in_its_storyline(topics: Topics) -> None:
+    t = Topics()
+    c = EventClusterer(make_params(retire_after_days=30, max_gap_days=21), dim=DIM)
+    c.retire_min_active = 0
+    linker = StorylineLinker(c.params, dim=DIM)
+    first = [t.article(0, day=0), t.article(0, day=1)]
+    old = c.add(first)["a1"]
+    c.add([t.article(5, day=40)])
+    linker.update(c)
+    story = linker.frozen_storyline_of(old)  # linked, then frozen as it retired
+    assert story is not None
+    c.commit()
+    linker.commit()
+    (before,) = linker.storyline_summaries(c, [int(story[2:])])
+    late = dataclasses.replace(t.article(0, day=3, aid="late"), lang="fr", outlet="late.example")
+    assert c.reopen(old, first)
+    c.add([late])
+    c.retire_reopened()
+    linker.update(c)
+    assert linker.frozen_storyline_of(old) == story  # the event's record keeps its storyline
+    assert story in linker.changed_storylines(c.changed_events())
+    (after,) = linker.storyline_summaries(c, [int(story[2:])])
+    assert after.event_ids == before.event_ids == [old]
+    assert after.article_count == before.article_count + 1
+    assert after.languages == {"en": 2, "fr": 1} and after.outlets == {"late.example": 1}
+    assert linker.span(story, c) == (dt.date(2024, 1, 1), dt.date(2024, 1, 4))
+    c.commit()
+    linker.commit()
+    linker.update(c)  # nothing left to count twice
+    (again,) = linker.storyline_summaries(c, [int(story[2:])])
+    assert again.article_count == after.article_count
+
+
+def test_a_reopened_event_nothing_joined_is_not_rewritten(topics: Topics) -> None:
+    c, t, first, old = _retired_happening()
+    assert c.reopen(old, first)
+    c.add([t.article(9, day=2)])
+    c.retire_reopened()
+    assert old in c.retiring() and old not in c.changed_events()
+
+
+def test_the_archive_survives_a_snapshot_and_forgets_after_a_year(topics: Topics) -> None:
+    c, t, first, old = _retired_happening()
+    late = t.article(0, day=2, aid="late")
+    restored = EventClusterer.restore(c.snapshot())
+    assert restored.archived_candidates([late]) == [old]
+    assert restored.reopen(old, first) and restored.add([late])["late"] == old
+    for day in (200, 380, 420):  # stream time passes ARCHIVE_DAYS after the event
+        c.add([t.article(7, day=day)])
+        c.commit()
+    assert c.archived_candidates([late]) == []
+    assert not c.reopen(old, first)
+
+
+def test_reopening_can_be_switched_off_and_never_outlives_the_storyline() -> None:
+    from newsloom.events import storylines
+
+    assert cluster_module.ARCHIVE_DAYS <= storylines.STORY_RETIRE_DAYS
+    t = Topics()
+    c = EventClusterer(make_params(retire_after_days=30, max_gap_days=21, reopen_within_days=0), dim=DIM)
+    c.retire_min_active = 0
+    first = [t.article(0, day=0), t.article(0, day=1)]
+    old = c.add(first)["a1"]
+    c.add([t.article(5, day=40)])
+    c.commit()
+    assert c.archived_candidates([t.article(0, day=2)]) == [] and not c.reopen(old, first)
 
 
 def test_snapshot_restore_round_trips_with_retirement(topics: Topics) -> None:
@@ -215,6 +319,60 @@ def test_streamed_run_with_retirement_matches_one_pass(tmp_path: Path, monkeypat
         assert s is not None and s.event_ids and all(chunked.get_event(e) is not None for e in s.event_ids)
     chunked.close()
     whole.close()
+
+
+def test_a_backfill_joins_the_retired_events_of_its_days(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cluster_module, "RETIRE_MIN_ACTIVE", 0)
+    rows = _articles(400, days=200)
+    late = [r for k, r in enumerate(rows) if k % 7 == 3 and k < 200]  # a tenth of the first 100 days, held back
+    held = {a.id for a, _ in late}
+    _put(store, [r for r in rows if r[0].id not in held])
+    cluster_stored(store, chunk_size=40)
+    before = {a.id: store.article_link(a.id) for a, _ in rows if a.id not in held}
+    stories_before = {e.id: e.storyline_id for e in store.list_events()}
+    clusterer, _ = load_clustering(store)
+    assert not any(clusterer.knows(a.id) for a, _ in rows[:200])  # the first 100 days have retired
+    _put(store, late)
+    assert cluster_stored(store, chunk_size=40) == len(late)
+    happening = {a.id: a.title for a, _ in rows}  # "Happening 7 report"
+    for aid, link in before.items():  # nothing already placed moved
+        assert store.article_link(aid) == link
+    for a, _ in late:
+        link = store.article_link(a.id)
+        assert link is not None
+        event = store.get_event(link.event_id)
+        assert event is not None and event.id in stories_before  # an event that existed, retired ...
+        assert any(happening[m] == a.title for m in event.article_ids if m != a.id)  # ... of its happening
+        assert a.id in event.article_ids and event.first_date <= a.published <= event.last_date  # type: ignore[operator]
+        assert event.storyline_id == stories_before[event.id]
+        story = store.get_storyline(event.storyline_id)
+        assert story is not None and event.id in story.event_ids
+        assert story.first_date <= event.first_date  # type: ignore[operator]
+    clusterer, _ = load_clustering(store)
+    assert not any(clusterer.knows(a.id) for a, _ in late)  # the reopened events retired again
+
+
+def test_an_article_changed_after_its_event_retired_is_placed_again(store: Store,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cluster_module, "RETIRE_MIN_ACTIVE", 0)
+    rows = _articles(400, days=200)
+    _put(store, rows)
+    cluster_stored(store, chunk_size=40)
+    (moved, _), (model, model_enrichment) = rows[10], rows[20]  # happenings 1 and 2 (days 5 and 10)
+    old_event, new_event = (store.article_link(a.id).event_id for a in (moved, model))  # type: ignore[union-attr]
+    assert old_event != new_event and not load_clustering(store)[0].knows(moved.id)  # both retired
+    # its text now reports happening 2
+    changed = dataclasses.replace(model, id=moved.id, origin=moved.origin, content_hash="changed")
+    _put(store, [(changed, dataclasses.replace(model_enrichment, article_id=moved.id))])
+    store.set_status([moved.id], "enriched")
+    assert cluster_stored(store, chunk_size=40) == 1
+    assert store.article_link(moved.id).event_id == new_event  # type: ignore[union-attr]
+    old, new = store.get_event(old_event), store.get_event(new_event)
+    assert old is not None and new is not None
+    assert moved.id not in old.article_ids and moved.id in new.article_ids
+    assert old.storyline_id and new.storyline_id
+    clusterer, _ = load_clustering(store)
+    assert not clusterer.knows(moved.id)  # both events retired again
 
 
 def test_vectors_resize_in_place_and_keep_their_rows(topics: Topics, monkeypatch) -> None:

@@ -1218,6 +1218,7 @@ class EventClusterer:
                 yield name, RawArray.from_file(path)
                 os.remove(path)
         yield "archive", [[k, a.isoformat(), z.isoformat()] for k, (a, z) in sorted(self._archive.items())]
+        yield "reopened", [[k, n, dict(langs), dict(outs)] for k, (n, langs, outs) in sorted(self._reopened.items())]
         yield "duplicates", self._dups.to_state() if self._dups is not None else None
         yield "retire_min_active", self.retire_min_active
         yield "now", self._now.isoformat() if self._now else None
@@ -1313,6 +1314,8 @@ class EventClusterer:
             c._arc_ann.expansion_search = 64
             c._archive = {int(k): (dt.date.fromisoformat(a), dt.date.fromisoformat(z))
                           for k, a, z in state.get("archive") or []}
+        c._reopened = {int(k): (int(n), Counter(langs), Counter(outlets))
+                       for k, n, langs, outlets in state.get("reopened") or []}
         dups = state.get("duplicates")
         c._dups = DuplicateIndex.from_state(dups) if dups is not None else None
         c._alive = [True] * n

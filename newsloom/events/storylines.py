@@ -164,15 +164,14 @@ class StorylineLinker:
         frozen_in = {e: k for k, s in self._stories.items() for e, _, _ in s.frozen} if reopened else {}
         for e in reopened:
             if e not in live_set and frozen_in.get(e) in self._stories:  # emptied: its article changed and left
-                s = self._stories[frozen_in[e]]
-                count, langs, outlets = reopened[e]
-                s.frozen = [f for f in s.frozen if f[0] != e]
-                s.f_count -= count
-                for counts, then in ((s.f_langs, langs), (s.f_outlets, outlets)):
-                    counts.subtract(then)
-                    for k in [k for k, v in counts.items() if v <= 0]:
-                        del counts[k]
-                self._changed.add(s.key)
+                story = self._stories[frozen_in[e]]
+                story.frozen = [f for f in story.frozen if f[0] != e]
+                _recount(story, (0, {}, {}), reopened[e])
+                self._changed.add(story.key)
+                if not story.events and not story.frozen:  # as ``_rebuild`` drops an emptied storyline
+                    del self._stories[story.key]
+                    if story.key in self._story_ann:
+                        self._story_ann.remove(story.key)
         for e in retiring:
             if e in reopened:
                 if e in changed:
@@ -217,14 +216,8 @@ class StorylineLinker:
             return  # cannot happen while ARCHIVE_DAYS <= STORY_RETIRE_DAYS: the storyline is held
         s = self._stories[key]
         summ = clusterer.summary(e)
-        count, langs, outlets = before
         s.frozen = [(x, summ.first_date, summ.last_date) if x == e else (x, a, z) for x, a, z in s.frozen]
-        for counts, now, then in ((s.f_langs, summ.languages, langs), (s.f_outlets, summ.outlets, outlets)):
-            counts.update(now)
-            counts.subtract(then)
-            for k in [k for k, v in counts.items() if v <= 0]:
-                del counts[k]
-        s.f_count += len(summ.article_ids) - count
+        _recount(s, (len(summ.article_ids), summ.languages, summ.outlets), before)
         if s.base is not None:
             s.base.first = min(d for d in (s.base.first, summ.first_date) if d is not None)
             s.base.last = max(d for d in (s.base.last, summ.last_date) if d is not None)
@@ -562,6 +555,17 @@ class StorylineLinker:
         linker._changed = {int(k) for k in state.get("changed", [])}
         linker._changed_event_story = {str(e) for e in state.get("changed_event_story", [])}
         return linker
+
+
+def _recount(s: _Story, now: tuple[int, Mapping[str, int], Mapping[str, int]],
+             then: tuple[int, Mapping[str, int], Mapping[str, int]]) -> None:
+    """Replace what one frozen event counted in ``s`` (articles, languages, outlets: ``then``) by ``now``."""
+    s.f_count += now[0] - then[0]
+    for counts, add, take in ((s.f_langs, now[1], then[1]), (s.f_outlets, now[2], then[2])):
+        counts.update(add)
+        counts.subtract(take)
+        for name in [name for name, n in counts.items() if n <= 0]:
+            del counts[name]
 
 
 def _new_story_index(dim: int) -> Any:

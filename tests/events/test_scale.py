@@ -151,6 +151,35 @@ def test_a_late_article_counts_in_its_storyline(topics: Topics) -> None:
     assert again.article_count == after.article_count
 
 
+def test_an_event_emptied_after_reopening_leaves_its_storyline() -> None:
+    t = Topics()
+    c = EventClusterer(make_params(retire_after_days=30, max_gap_days=21), dim=DIM)
+    c.retire_min_active = 0
+    linker = StorylineLinker(c.params, dim=DIM)
+    lone = t.article(3, day=0, aid="x", entities={"lonely": 2.0})
+    pair = [t.article(0, day=0), t.article(0, day=1)]
+    placed = c.add([lone, *pair])
+    gone, kept = placed["x"], placed[pair[0].id]
+    c.add([t.article(5, day=40)])
+    linker.update(c)
+    gone_story, kept_story = linker.frozen_storyline_of(gone), linker.frozen_storyline_of(kept)
+    assert gone != kept and gone_story != kept_story
+    c.commit()
+    linker.commit()
+    # "x" is rewritten to report the pair's happening: both events come back, it moves
+    rewritten = t.article(0, day=0, aid="x")
+    assert c.reopen(gone, [lone]) and c.reopen(kept, pair)
+    assert c.withdraw("x") == gone
+    assert c.add([rewritten])["x"] == kept
+    c.retire_reopened()
+    c.redirect_dropped(gone, kept)
+    linker.update(c)
+    assert c.resolve(gone) == kept and c.retiring() == [kept]
+    assert gone_story not in linker.ids  # its only event is gone
+    (story,) = linker.storyline_summaries(c, [int(kept_story[2:])])  # type: ignore[index]
+    assert story.event_ids == [kept] and story.article_count == 3
+
+
 def test_a_reopened_event_nothing_joined_is_not_rewritten(topics: Topics) -> None:
     c, t, first, old = _retired_happening()
     assert c.reopen(old, first)
@@ -165,6 +194,10 @@ def test_the_archive_survives_a_snapshot_and_forgets_after_a_year(topics: Topics
     restored = EventClusterer.restore(c.snapshot())
     assert restored.archived_candidates([late]) == [old]
     assert restored.reopen(old, first) and restored.add([late])["late"] == old
+    again = EventClusterer.restore(restored.snapshot())  # saved while the event is open
+    assert again.reopened() == restored.reopened() == {old: (2, {"en": 2}, {})}
+    again.retire_reopened()
+    assert again.retiring() == [old] and old in again.changed_events()
     for day in (200, 380, 420):  # stream time passes ARCHIVE_DAYS after the event
         c.add([t.article(7, day=day)])
         c.commit()

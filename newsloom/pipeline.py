@@ -740,7 +740,8 @@ def _cluster_stored(store: Store, progress: Progress, batch_size: int, chunk_siz
         if last:
             clusterer.maintain()
         linker.update(clusterer)
-        store.put_clustering(*clustering_records(store, clusterer, linker, names=names, delta=True))
+        store.put_clustering(*clustering_records(store, clusterer, linker, names=names, delta=True),
+                             dropped_storylines=linker.dropped_storylines())
         clusterer.commit()
         linker.commit()
         if last or since_save >= save_every:

@@ -189,6 +189,8 @@ def test_a_changed_article_is_placed_again_and_an_emptied_event_redirects(store:
     before = _place(store, tmp_path)
     fund, pool_app = before["faro"], before["morgenblatt"]
     assert before["gazzetta"] == before["ledger"] == fund != pool_app
+    fund_story = store.get_event(fund).storyline_id  # type: ignore[union-attr]
+    assert fund_story != store.get_event(pool_app).storyline_id  # type: ignore[union-attr]
 
     # the pool-app article is rewritten as one more report on the flood fund
     fund_report = (text / names["ledger"]).read_text(encoding="utf-8")
@@ -201,6 +203,9 @@ def test_a_changed_article_is_placed_again_and_an_emptied_event_redirects(store:
     assert {after[k] for k in ("faro", "gazzetta", "ledger")} == {fund}
     old = store.get_event(pool_app)
     assert old is not None and old.id == fund  # the emptied event's id leads to where its article went
+    # the fund event keeps its storyline; the pool app's storyline, left with no event, is gone
+    assert store.get_event(fund).storyline_id == fund_story  # type: ignore[union-attr]
+    assert [(s.id, s.event_ids) for s in store.list_storylines()] == [(fund_story, [fund])]
 
 
 def test_an_unexpected_error_on_one_input_is_a_failure_and_the_run_goes_on(store: Store, monkeypatch) -> None:

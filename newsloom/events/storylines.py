@@ -117,6 +117,7 @@ class StorylineLinker:
         self._changed: set[int] = set()  # storylines whose record changed since commit()
         self._changed_event_story: set[str] = set()  # events whose storyline changed since commit()
         self._frozen_story: dict[str, int] = {}  # events frozen since commit() → their storyline
+        self._dropped: set[int] = set()  # storylines left with no event since commit(): to delete
 
     # ------------------------------------------------------------------ public API
     @property
@@ -168,10 +169,8 @@ class StorylineLinker:
                 story.frozen = [f for f in story.frozen if f[0] != e]
                 _recount(story, (0, {}, {}), reopened[e])
                 self._changed.add(story.key)
-                if not story.events and not story.frozen:  # as ``_rebuild`` drops an emptied storyline
-                    del self._stories[story.key]
-                    if story.key in self._story_ann:
-                        self._story_ann.remove(story.key)
+                if not story.events and not story.frozen:
+                    self._drop(story.key)
         for e in retiring:
             if e in reopened:
                 if e in changed:
@@ -256,6 +255,11 @@ class StorylineLinker:
         keys.update(self._event_story[e] for e in changed_events if e in self._event_story)
         return [storyline_id(k) for k in sorted(keys) if k in self._stories]
 
+    def dropped_storylines(self) -> list[str]:
+        """Storylines left with no event since ``commit()`` (their events merged away or were
+        emptied): their records are to be deleted."""
+        return [storyline_id(k) for k in sorted(self._dropped)]
+
     def changed_event_links(self) -> list[str]:
         """Events whose storyline changed since ``commit()`` (their records name it)."""
         return sorted(self._changed_event_story)
@@ -265,6 +269,7 @@ class StorylineLinker:
         self._changed.clear()
         self._changed_event_story.clear()
         self._frozen_story.clear()
+        self._dropped.clear()
 
     def frozen_storyline_of(self, event: str) -> str | None:
         """The storyline of an event frozen since ``commit()`` (None for any other event)."""
@@ -405,13 +410,14 @@ class StorylineLinker:
             if clusterer.stats.entity_df.get(ent, 0) <= max(RARE_SHARE * n_docs, 3):
                 for k in sorted(self._rare.get(ent, ()))[:20]:
                     found.setdefault(k, None)
-        return [k for k in found if k in self._stories]
+        return [k for k in found if k in self._stories and (self._stories[k].events or self._stories[k].frozen)]
 
     def _link(self, e: str, clusterer: EventClusterer) -> None:
         prof = clusterer.profile(e)
         old = self._event_story.pop(e, None)
         if old is not None and old in self._stories:
-            self._rebuild(self._stories[old], clusterer)
+            # kept even when ``e`` was its only event: if ``e`` goes nowhere better, it stays there
+            self._rebuild(self._stories[old], clusterer, keep_empty=True)
         cands = self._candidates(prof, clusterer, e)
         self.last_candidates = len(cands)
         best, best_p = None, -1.0
@@ -438,6 +444,9 @@ class StorylineLinker:
             self._changed.add(old)
         if old != best:
             self._changed_event_story.add(e)
+            if old is not None and old in self._stories and not self._stories[old].events \
+                    and not self._stories[old].frozen:
+                self._drop(old)
 
     def _add_profile(self, s: _Story, prof: Profile, clusterer: EventClusterer) -> None:
         s.csum = prof.centroid.copy() if s.csum is None else s.csum + prof.centroid
@@ -456,7 +465,15 @@ class StorylineLinker:
             if clusterer.stats.entity_df.get(ent, 0) <= max(RARE_SHARE * n_docs, 3):
                 self._rare.setdefault(ent, set()).add(s.key)
 
-    def _rebuild(self, s: _Story, clusterer: EventClusterer) -> None:
+    def _drop(self, key: int) -> None:
+        """Forget storyline ``key``, left with no event; its record is deleted at the next write."""
+        del self._stories[key]
+        if key in self._story_ann:
+            self._story_ann.remove(key)
+        self._changed.discard(key)
+        self._dropped.add(key)
+
+    def _rebuild(self, s: _Story, clusterer: EventClusterer, keep_empty: bool = False) -> None:
         events = [e for e in s.events if e in self._event_story and self._event_story[e] == s.key]
         s.events, s.csum, s.centroids = [], None, []
         s.entities, s.terms, s.first, s.last, s.quotes = {}, {}, None, None, set()
@@ -470,8 +487,8 @@ class StorylineLinker:
             s.events.append(e)
             self._add_profile(s, clusterer.profile(e), clusterer)
         self._changed.add(s.key)
-        if not s.events and not s.frozen:
-            del self._stories[s.key]
+        if not s.events and not s.frozen and not keep_empty:
+            self._drop(s.key)
 
     # ------------------------------------------------------------------ persistence
     def snapshot(self) -> dict[str, Any]:
@@ -490,6 +507,7 @@ class StorylineLinker:
         yield "swept", self._swept.isoformat() if self._swept else None
         yield "changed", sorted(self._changed)
         yield "changed_event_story", sorted(self._changed_event_story)
+        yield "dropped", sorted(self._dropped)
 
     def _frozen_state(self) -> dict[str, Any]:
         frozen = {}
@@ -554,6 +572,7 @@ class StorylineLinker:
         linker._swept = day(state["swept"]) if state.get("swept") else None
         linker._changed = {int(k) for k in state.get("changed", [])}
         linker._changed_event_story = {str(e) for e in state.get("changed_event_story", [])}
+        linker._dropped |= {int(k) for k in state.get("dropped", [])}
         return linker
 
 

@@ -189,9 +189,11 @@ class Store(ABC):
     # -- events and storylines ---------------------------------------------------------
     @abstractmethod
     def put_clustering(
-        self, events: Sequence[Event], storylines: Sequence[Storyline], links: Sequence[ArticleLink]
+        self, events: Sequence[Event], storylines: Sequence[Storyline], links: Sequence[ArticleLink],
+        dropped_storylines: Sequence[str] = (),
     ) -> None:
-        """Insert or replace events, storylines and article links in one transaction."""
+        """Insert or replace events, storylines and article links, and delete the storylines
+        ``dropped_storylines`` names (left with no event), in one transaction."""
 
     @abstractmethod
     def get_event(self, event_id: str) -> Event | None:

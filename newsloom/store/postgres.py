@@ -766,13 +766,17 @@ class PostgresStore(Store):
 
     # -- events and storylines ---------------------------------------------------------
     def put_clustering(
-        self, events: Sequence[Event], storylines: Sequence[Storyline], links: Sequence[ArticleLink]
+        self, events: Sequence[Event], storylines: Sequence[Storyline], links: Sequence[ArticleLink],
+        dropped_storylines: Sequence[str] = (),
     ) -> None:
+        dropped = sorted(set(dropped_storylines))
         event_rows = {e.id: e for e in events}
         storyline_rows = {s.id: s for s in storylines}
         link_rows = {link.article_id: link for link in links}
 
         def work(cur: Cursor) -> None:
+            if dropped:
+                cur.execute("DELETE FROM storylines WHERE id = ANY(%s)", [dropped])
             if event_rows:
                 cur.executemany(
                     "INSERT INTO events (id, label, first_date, last_date, storyline_id, languages, outlets, "

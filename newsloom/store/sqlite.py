@@ -496,9 +496,11 @@ class SQLiteStore(Store):
 
     # -- events and storylines ---------------------------------------------------------
     def put_clustering(
-        self, events: Sequence[Event], storylines: Sequence[Storyline], links: Sequence[ArticleLink]
+        self, events: Sequence[Event], storylines: Sequence[Storyline], links: Sequence[ArticleLink],
+        dropped_storylines: Sequence[str] = (),
     ) -> None:
         with self._transaction():
+            self._conn.executemany("DELETE FROM storylines WHERE id = ?", [(sid,) for sid in dropped_storylines])
             self._conn.executemany(
                 "INSERT OR REPLACE INTO events (id, label, first_date, last_date, storyline_id, languages, "
                 "outlets, key_entities, merged_into) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

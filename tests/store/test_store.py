@@ -189,6 +189,10 @@ def test_clustering_round_trip_and_redirect(store: Store) -> None:
     assert [s.id for s in store.list_storylines()] == ["s1"]
     assert store.article_link("b") == ArticleLink("b", "e-pact", "a", None)
     assert store.article_link("zzz") is None
+    # a storyline left with no event is deleted in the same write that moves its events
+    moved = Event("e-vostochny", ["c"], "Kim at Vostochny", "2023-09-13", "2023-09-13", "s2", ["it"], ["Y"])
+    store.put_clustering([moved], [Storyline("s2", ["e-vostochny"], "Kim")], [], dropped_storylines=["s1"])
+    assert store.get_storyline("s1") is None and [s.id for s in store.list_storylines()] == ["s2"]
 
 
 def test_search_is_accent_insensitive_and_safe(store: Store) -> None:

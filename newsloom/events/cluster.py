@@ -363,10 +363,11 @@ class EventClusterer:
         the caller reloads the members of these events and gives them to ``reopen`` before
         ``add``. Empty for articles of the present: a retired event is over a month old.
         """
-        if not self._archive:
+        if not self._archive or self._now is None:
             return []
         cap = self.params.max_gap_days or float(self._archive_days())
-        latest = max(last for _, last in self._archive.values())
+        # every retired event's last date is before this: it retired idle that long before stream time
+        latest = self._now - dt.timedelta(days=int(self.params.retire_after_days or 0))
         k = self.params.k_centroids
         found: dict[int, None] = {}
         for item in items:

@@ -5,7 +5,9 @@
 1. corpus statistics learn it (entity and term document frequencies, the running mean of
    all vectors and of the article's language; vectors are centred on their language's mean);
 2. an exact or near copy of an earlier article goes straight to that article's event and
-   is *folded*: a member, but not independent coverage (it does not move the centroid);
+   is *folded*: a member, but not independent coverage (it does not move the centroid) —
+   unless that event is beyond ``max_gap_days`` of the copy's date (a text republished weeks
+   later is placed on its own evidence, like any article that far from an event);
 3. candidate events come from two approximate-nearest-neighbour indexes (usearch HNSW over
    centred article vectors and over event centroids) — never from a scan of all events;
 4. each candidate is scored by the fitted logistic function over ``pair_features``
@@ -274,6 +276,7 @@ class EventClusterer:
         self._arc_ann = _new_archive_index(dim)
         # events ``reopen`` brought back since commit(): key → (members, languages, outlets) then
         self._reopened: dict[int, tuple[int, Counter[str], Counter[str]]] = {}
+        self._asked: dict[str, set[int]] = {}  # late article → the retired events named for it
         # what changed since the last commit()
         self._changed_events: set[int] = set()
         self._changed_rows: set[int] = set()
@@ -361,7 +364,9 @@ class EventClusterer:
 
         This is how a late article (a backfill older than the active window) finds its event:
         the caller reloads the members of these events and gives them to ``reopen`` before
-        ``add``. Empty for articles of the present: a retired event is over a month old.
+        ``add``. Empty for articles of the present: a retired event is over a month old. Each
+        article may then join (or be folded as a copy into) only the reopened events named for
+        it: a batch reopens many events, and one article must not meet another's.
         """
         if not self._archive or self._now is None:
             return []
@@ -387,6 +392,7 @@ class EventClusterer:
                 gap = date_gap(item.date, item.date, first, last)
                 if gap is not None and gap - item.date_slack <= cap:
                     found.setdefault(int(key), None)
+                    self._asked.setdefault(item.id, set()).add(int(key))
                     near += 1
                     if near >= k:
                         break
@@ -439,6 +445,7 @@ class EventClusterer:
 
     def retire_reopened(self) -> None:
         """Send the events ``reopen`` brought back into retirement again (see ``retiring``)."""
+        self._asked.clear()
         for key in self._reopened:
             if key in self._events:
                 self._retire(key)
@@ -725,6 +732,12 @@ class EventClusterer:
         copy = None
         if self._dups is not None:
             copy = self._dups.check(item.id, f"{item.title}\n{item.text}" if item.title else item.text)
+        if copy is not None:
+            target = self._events.get(self._art_event[self._pos[copy.original]])
+            if target is None or not self._may_join(item.id, target.key) or not self._within_reach(item, target):
+                # its original's event is out of this article's reach in time (a text republished
+                # weeks later), or was reopened for another late article: placed on its own evidence
+                copy = None
         if copy is not None and label is None:
             orig = self._pos[copy.original]
             self._copy_of[i] = (orig, copy.kind, copy.similarity)
@@ -733,7 +746,11 @@ class EventClusterer:
 
         profile = Profile(cen, cen.reshape(1, -1), 1, ents, terms,
                           item.date, item.date, self._art_quotes[i], slack=item.date_slack)
-        cands = [k for k in self._candidates(cen) if self._within_reach(item, self._events[k])]
+        found = self._candidates(cen)
+        # the reopened events named for a late article are its candidates whatever the indexes
+        # return: they are crowded with the members of every event the batch reopened
+        found += sorted(k for k in self._asked.get(item.id, ()) if k in self._events and k not in found)
+        cands = [k for k in found if self._within_reach(item, self._events[k]) and self._may_join(item.id, k)]
         self.last_candidates = len(cands)
         self.total_candidates += len(cands)
         if label is not None:
@@ -754,6 +771,10 @@ class EventClusterer:
             self._attach(self._events[best], i, independent=True)
         else:
             self._open(i)
+
+    def _may_join(self, article_id: str, key: int) -> bool:
+        """False for a reopened event that was not named for this article (``archived_candidates``)."""
+        return key not in self._reopened or key in self._asked.get(article_id, ())
 
     def _within_reach(self, item: ClusterInput, ev: _Event) -> bool:
         """False when ``item``'s date, less its slack, is more than ``max_gap_days`` from ``ev``'s recent span.
@@ -1056,6 +1077,7 @@ class EventClusterer:
         self._changed_rows.clear()
         self._changed_redirects.clear()
         self._reopened.clear()
+        self._asked.clear()
         for key, ev in self._retiring.items():
             self._to_archive(ev)
             for i in ev.members:

@@ -145,6 +145,17 @@ def test_exact_copies_are_folded(topics: Topics, params: Params) -> None:
     assert s.article_ids == [a.id, b.id] and s.independent_ids == [a.id]
 
 
+def test_a_copy_published_beyond_the_time_cap_is_not_folded(topics: Topics) -> None:
+    c = EventClusterer(make_params(max_gap_days=21), dim=DIM)
+    text = "The bridge over the river collapsed on Monday morning, officials said, and traffic was diverted."
+    a = topics.article(8, day=0, text=text, title="Bridge collapses")
+    soon = topics.article(8, day=5, text=text, title="Bridge collapses")
+    much_later = topics.article(8, day=60, text=text, title="Bridge collapses")  # republished two months on
+    out = c.add([a, soon, much_later])
+    assert out[soon.id] == out[a.id] and out[much_later.id] != out[a.id]
+    assert set(c.copies()) == {soon.id}
+
+
 def test_rejects_a_repeated_id_and_a_wrong_dimension(topics: Topics, params: Params) -> None:
     c = EventClusterer(params, dim=DIM)
     a = topics.article(0)

@@ -133,6 +133,7 @@ def test_a_late_article_counts_in_its_storyline(topics: Topics) -> None:
     linker.commit()
     (before,) = linker.storyline_summaries(c, [int(story[2:])])
     late = dataclasses.replace(t.article(0, day=3, aid="late"), lang="fr", outlet="late.example")
+    assert c.archived_candidates([late]) == [old]
     assert c.reopen(old, first)
     c.add([late])
     c.retire_reopened()
@@ -168,6 +169,7 @@ def test_an_event_emptied_after_reopening_leaves_its_storyline() -> None:
     linker.commit()
     # "x" is rewritten to report the pair's happening: both events come back, it moves
     rewritten = t.article(0, day=0, aid="x")
+    assert kept in c.archived_candidates([rewritten])
     assert c.reopen(gone, [lone]) and c.reopen(kept, pair)
     assert c.withdraw("x") == gone
     assert c.add([rewritten])["x"] == kept
@@ -178,6 +180,16 @@ def test_an_event_emptied_after_reopening_leaves_its_storyline() -> None:
     assert gone_story not in linker.ids  # its only event is gone
     (story,) = linker.storyline_summaries(c, [int(kept_story[2:])])  # type: ignore[index]
     assert story.event_ids == [kept] and story.article_count == 3
+
+
+def test_a_late_article_meets_only_the_retired_events_named_for_it(topics: Topics) -> None:
+    c, t, first, old = _retired_happening()
+    late = t.article(0, day=2, aid="late")
+    copy = dataclasses.replace(first[0], id="copy")  # an exact copy of a member of the retired event
+    assert c.reopen(old, first)  # reopened for some other article of the batch
+    placed = c.add([late, copy])
+    assert placed["late"] != old and placed["copy"] != old  # neither asked for it
+    assert c.copies() == {}
 
 
 def test_a_reopened_event_nothing_joined_is_not_rewritten(topics: Topics) -> None:

@@ -719,7 +719,7 @@ def _cluster_stored(store: Store, progress: Progress, batch_size: int, chunk_siz
                 continue
             if article_id in linked and not clusterer.knows(article_id):  # changed, its event retired
                 link = store.article_link(article_id)
-                if link is None or not reopen_event(store, clusterer, link.event_id):
+                if link is None or not reopen_event(store, clusterer, link.event_id, for_article=article_id):
                     continue  # its event is past reopening: it stays there
             if clusterer.knows(article_id):  # its text changed: place it again
                 left[article_id] = clusterer.withdraw(article_id) or ""
@@ -759,9 +759,10 @@ def reopen_stored(store: Store, clusterer: EventClusterer, inputs: Sequence[Clus
     return sum(reopen_event(store, clusterer, event_id) for event_id in clusterer.archived_candidates(inputs))
 
 
-def reopen_event(store: Store, clusterer: EventClusterer, event_id: str) -> bool:
+def reopen_event(store: Store, clusterer: EventClusterer, event_id: str, for_article: str | None = None) -> bool:
     """Reopen retired event ``event_id`` in ``clusterer`` with its members as stored (see
-    ``EventClusterer.reopen``); False when it is not reopenable."""
+    ``EventClusterer.reopen``; ``for_article``: a member to be placed again, which may rejoin it);
+    False when it is not reopenable."""
     event = store.get_event(event_id)
     if event is None or event.merged_into or not event.article_ids:
         return False
@@ -780,7 +781,7 @@ def reopen_event(store: Store, clusterer: EventClusterer, event_id: str) -> bool
             copies[article_id] = (link.translation_of, "translation")
         elif link is not None and link.duplicate_of:
             copies[article_id] = (link.duplicate_of, "near")
-    return clusterer.reopen(event_id, members, copies)
+    return clusterer.reopen(event_id, members, copies, for_articles=[for_article] if for_article else [])
 
 
 def clustering_records(

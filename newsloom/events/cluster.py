@@ -399,12 +399,14 @@ class EventClusterer:
         return [event_id(key) for key in found]
 
     def reopen(self, eid: str, members: Sequence[ClusterInput],
-               copies: Mapping[str, tuple[str, str]] | None = None) -> bool:
+               copies: Mapping[str, tuple[str, str]] | None = None, for_articles: Iterable[str] = ()) -> bool:
         """Bring retired event ``eid`` back with its ``members`` (as they were stored), so that
         ``add`` can place late articles in it; ``copies`` maps a folded member to its original
         and the copy's kind. The corpus statistics already counted these articles and are not
         changed. The event leaves again at ``retire_reopened()`` (its record is written then if
-        an article joined it). Returns False when ``eid`` is not a retired event.
+        an article joined it). Late articles ``archived_candidates`` named it for may join it, and
+        ``for_articles`` (a member whose text changed, to be placed again). Returns False when
+        ``eid`` is not a retired event.
         """
         key = _key_of(eid)
         if key in self._events or key in self._retiring or key not in self._archive:
@@ -441,6 +443,8 @@ class EventClusterer:
         self._update_centroid(ev)
         self._unarchive(key)
         self._reopened[key] = (len(ev.members), Counter(ev.langs), Counter(ev.outlets))
+        for article_id in for_articles:
+            self._asked.setdefault(article_id, set()).add(key)
         return True
 
     def retire_reopened(self) -> None:

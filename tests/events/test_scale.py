@@ -420,6 +420,23 @@ def test_an_article_changed_after_its_event_retired_is_placed_again(store: Store
     assert not clusterer.knows(moved.id)  # both events retired again
 
 
+def test_an_article_edited_after_its_event_retired_stays_in_it(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cluster_module, "RETIRE_MIN_ACTIVE", 0)
+    rows = _articles(400, days=200)
+    _put(store, rows)
+    cluster_stored(store, chunk_size=40)
+    edited, enrichment = rows[10]
+    event = store.article_link(edited.id).event_id  # type: ignore[union-attr]
+    members = store.get_event(event).article_ids  # type: ignore[union-attr]
+    assert not load_clustering(store)[0].knows(edited.id)  # retired
+    fixed = dataclasses.replace(edited, text=edited.text + " (corrected)", content_hash="edited")
+    _put(store, [(fixed, enrichment)])
+    store.set_status([edited.id], "enriched")
+    assert cluster_stored(store, chunk_size=40) == 1
+    assert store.article_link(edited.id).event_id == event  # type: ignore[union-attr]
+    assert sorted(store.get_event(event).article_ids) == sorted(members)  # type: ignore[union-attr]
+
+
 def test_vectors_resize_in_place_and_keep_their_rows(topics: Topics, monkeypatch) -> None:
     """Growing and compacting reallocate the vector array in place; the rows and the results are
     those of copying into a new array, and a live view of the array (a snapshot being read)

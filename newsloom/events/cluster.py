@@ -412,9 +412,13 @@ class EventClusterer:
         if key in self._events or key in self._retiring or key not in self._archive:
             return False
         copies = copies or {}
+        held = [m for m in members if m.id not in self._pos]
+        ids = {m.id for m in held}
+        if not any(m.id not in copies or copies[m.id][0] not in ids for m in held):
+            return False  # nothing to stand for the event (checked before any row is made)
         ev = _Event(key)
         row_of: dict[str, int] = {}
-        for item in sorted((m for m in members if m.id not in self._pos), key=lambda m: m.id in copies):
+        for item in sorted(held, key=lambda m: m.id in copies):
             vec = np.asarray(item.vector, dtype=np.float32).reshape(-1)
             if vec.shape[0] != self.dim:
                 raise ValueError(f"article {item.id!r}: vector has {vec.shape[0]} dimensions, expected {self.dim}")
@@ -435,8 +439,6 @@ class EventClusterer:
                 self._art_ann.add(i, self._centred_row(i), threads=1)
             if self._dups is not None:
                 self._dups.check(item.id, f"{item.title}\n{item.text}" if item.title else item.text)
-        if not ev.independent:
-            return False
         self._accumulate(ev, ev.independent)
         ev.seen = self._now
         self._events[key] = ev

@@ -104,6 +104,8 @@ def test_a_late_article_reopens_its_retired_event(topics: Topics) -> None:
     assert c.archived_candidates([late]) == [old]
     assert c.archived_candidates([other]) == [old]  # the only retired event in its reach: scored, then turned down
     assert c.archived_candidates([present]) == []
+    assert not c.reopen(old, [])  # nothing to reopen it with: no row is made
+    assert not c.knows("a1") and len(c) == 1
     assert c.reopen(old, first)
     assert not c.reopen(old, first)  # already open
     placed = c.add([late, other])

@@ -1118,7 +1118,7 @@ class EventClusterer:
             if ev.seen is None:
                 ev.seen = self._now
             ref = ev.last if ev.last is not None else ev.seen
-            if ref < cutoff:
+            if ref < cutoff and key not in self._reopened:  # those leave at retire_reopened()
                 old.append(key)
         for key in old:
             self._retire(key)

@@ -120,6 +120,21 @@ def test_a_late_article_reopens_its_retired_event(topics: Topics) -> None:
     assert c.archived_candidates([t.article(0, day=3)]) == [old]  # retired again, findable again
 
 
+def test_a_reopened_event_outlives_retirement_sweeps_until_sent_back(topics: Topics) -> None:
+    # A reopened event is as idle as when it retired: the sweep after any batch of the step (here
+    # one that moves stream time a day on) used to retire it again before the late articles of
+    # the later batches could join it. Seen at 100k: the first step of a backfill lost every
+    # event it reopened.
+    c, t, first, old = _retired_happening()
+    late = t.article(0, day=2, aid="late")
+    assert c.archived_candidates([late]) == [old] and c.reopen(old, first)
+    c.add([t.article(5, day=41, aid="today")])  # a new stream day: the sweep runs
+    assert old in c.ids and old not in c.retiring()
+    assert c.add([late])["late"] == old
+    c.retire_reopened()
+    assert old in c.retiring()
+
+
 def test_a_late_article_counts_in_its_storyline(topics: Topics) -> None:
     t = Topics()
     c = EventClusterer(make_params(retire_after_days=30, max_gap_days=21), dim=DIM)

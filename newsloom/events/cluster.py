@@ -435,8 +435,9 @@ class EventClusterer:
             if original is not None and original[0] in row_of:
                 self._copy_of[i] = (row_of[original[0]], original[1], 0.0)  # the store keeps no similarity
             else:
+                # not in the article index: only the late articles it was named for may join it,
+                # and ``_add_one`` offers it to them whatever the indexes return
                 ev.independent.append(i)
-                self._art_ann.add(i, self._centred_row(i), threads=1)
             if self._dups is not None:
                 self._dups.check(item.id, f"{item.title}\n{item.text}" if item.title else item.text)
         self._accumulate(ev, ev.independent)
@@ -792,8 +793,8 @@ class EventClusterer:
         cap = self.params.max_gap_days
         if not cap or item.date is None:
             return True
-        prof = self._profile(ev)
-        gap = date_gap(item.date, item.date, prof.first, prof.last)
+        dates = self._recent_dates(ev)
+        gap = date_gap(item.date, item.date, dates[0], dates[-1]) if dates else None
         return gap is None or gap - item.date_slack <= cap
 
     def _place_labelled(self, i: int, item: ClusterInput, profile: Profile, cands: list[int], label: str) -> None:
@@ -905,7 +906,7 @@ class EventClusterer:
         # Two views of the event's time, each a feature: the span of its recent members (how
         # long since it was last covered) and their median date (a span alone grows with every
         # article that joins at its edge, letting an event creep forward through a story).
-        dates = sorted(d for d in (self._art_dates[i] for i in ev.independent[-4 * MEMBER_SAMPLE :]) if d)
+        dates = self._recent_dates(ev)
         middle = dates[len(dates) // 2] if dates else None
         return Profile(
             centroid=self._centroid(ev),
@@ -920,6 +921,10 @@ class EventClusterer:
             lex_arrays=ev.cache["lex"],
             middle=middle,
         )
+
+    def _recent_dates(self, ev: _Event) -> list[dt.date]:
+        """The dates of an event's recent independent members, sorted (its profile's time)."""
+        return sorted(d for d in (self._art_dates[i] for i in ev.independent[-4 * MEMBER_SAMPLE :]) if d)
 
     def _recentre(self, langs: set[str] | None) -> None:
         """Refresh the centring means of ``langs`` (all when None) and re-centre their rows.

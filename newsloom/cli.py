@@ -419,6 +419,9 @@ def events(
 ) -> None:
     """List events: size, languages, outlets, date span and label, oldest first."""
     with _open(db) as store:
+        if storyline is not None:  # a storyline whose events went to another resolves to that one
+            resolved = store.get_storyline(storyline)
+            storyline = resolved.id if resolved is not None else storyline
         found = store.list_events(storyline_id=storyline, limit=limit)
         if as_json:
             for e in found:

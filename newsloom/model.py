@@ -176,6 +176,7 @@ class Storyline:
     outlets: list[str] = field(default_factory=list)
     first_date: str | None = None
     last_date: str | None = None
+    merged_into: str | None = None  # set when its events all went to another storyline: its id redirects there
 
 
 @dataclass(frozen=True)

@@ -843,6 +843,8 @@ def clustering_records(
             first_date=first.isoformat() if first else None,
             last_date=last.isoformat() if last else None,
         ))
+    storylines += [Storyline(id=old, event_ids=[], merged_into=new)
+                   for old, new in linker.storyline_redirects().items()]
     links = [
         ArticleLink(
             article_id, event_id,

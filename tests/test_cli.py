@@ -144,6 +144,18 @@ def test_events_storylines_and_event_view(demo_run: tuple[Path, subprocess.Compl
     assert all(r.get("event") and r.get("story") for r in exported)
 
 
+def test_events_of_a_storyline_that_redirects(tmp_path: Path) -> None:
+    from newsloom.model import Event, Storyline
+    from newsloom.store import open_store
+
+    with open_store(str(tmp_path / "n.db")) as store:
+        store.put_clustering([Event("e1", [], "Kim at Vostochny", storyline_id="s2")],
+                             [Storyline("s2", ["e1"], "Kim"), Storyline("s1", [], merged_into="s2")], [])
+    listed = newsloom("events", "--storyline", "s1", "--json", "--db", "n.db", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert [json.loads(line)["id"] for line in listed.stdout.splitlines()] == ["e1"]
+
+
 def test_compare_two_files_and_pairs(tmp_path: Path, seeds_dir: Path) -> None:
     same = newsloom("compare", str(seeds_dir / "000_721f38e0835637b1.txt"), str(seeds_dir / "003_0681e92d215846ee.txt"),
                     "--json", "--db", str(tmp_path / "none.db"), cwd=tmp_path)

@@ -190,7 +190,8 @@ def test_a_changed_article_is_placed_again_and_an_emptied_event_redirects(store:
     fund, pool_app = before["faro"], before["morgenblatt"]
     assert before["gazzetta"] == before["ledger"] == fund != pool_app
     fund_story = store.get_event(fund).storyline_id  # type: ignore[union-attr]
-    assert fund_story != store.get_event(pool_app).storyline_id  # type: ignore[union-attr]
+    pool_story = store.get_event(pool_app).storyline_id  # type: ignore[union-attr]
+    assert fund_story != pool_story
 
     # the pool-app article is rewritten as one more report on the flood fund
     fund_report = (text / names["ledger"]).read_text(encoding="utf-8")
@@ -203,9 +204,11 @@ def test_a_changed_article_is_placed_again_and_an_emptied_event_redirects(store:
     assert {after[k] for k in ("faro", "gazzetta", "ledger")} == {fund}
     old = store.get_event(pool_app)
     assert old is not None and old.id == fund  # the emptied event's id leads to where its article went
-    # the fund event keeps its storyline; the pool app's storyline, left with no event, is gone
+    # the fund event keeps its storyline; the pool app's storyline, left with no event, is no longer
+    # listed, and its id leads where its event went
     assert store.get_event(fund).storyline_id == fund_story  # type: ignore[union-attr]
     assert [(s.id, s.event_ids) for s in store.list_storylines()] == [(fund_story, [fund])]
+    assert pool_story is not None and store.get_storyline(pool_story).id == fund_story  # type: ignore[union-attr]
 
 
 def test_an_unexpected_error_on_one_input_is_a_failure_and_the_run_goes_on(store: Store, monkeypatch) -> None:

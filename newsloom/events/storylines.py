@@ -118,6 +118,8 @@ class StorylineLinker:
         self._changed_event_story: set[str] = set()  # events whose storyline changed since commit()
         self._frozen_story: dict[str, int] = {}  # events frozen since commit() → their storyline
         self._dropped: set[int] = set()  # storylines left with no event since commit(): to delete
+        self._redirected: dict[int, int] = {}  # of those, the ones whose events went to another storyline
+        self._dropped_via: dict[int, str] = {}  # dropped in this update as event ... left (resolved at its end)
 
     # ------------------------------------------------------------------ public API
     @property
@@ -143,8 +145,10 @@ class StorylineLinker:
         live_set = set(live)
         gone = [e for e in self._event_story if e not in live_set]
         touched: set[int] = set()
-        for e in gone:
-            touched.add(self._event_story.pop(e))
+        for e in gone:  # merged into another event, or emptied
+            key = self._event_story.pop(e)
+            touched.add(key)
+            self._dropped_via[key] = e
             self._linked_size.pop(e, None)
         for k in touched:
             if k in self._stories:
@@ -170,6 +174,7 @@ class StorylineLinker:
                 _recount(story, (0, {}, {}), reopened[e])
                 self._changed.add(story.key)
                 if not story.events and not story.frozen:
+                    self._dropped_via[story.key] = e
                     self._drop(story.key)
         for e in retiring:
             if e in reopened:
@@ -178,7 +183,20 @@ class StorylineLinker:
             else:
                 self._freeze(e, clusterer, e in changed)
         self._sweep()
+        self._redirect_dropped(clusterer)
         return self.assignments()
+
+    def _redirect_dropped(self, clusterer: EventClusterer) -> None:
+        """Point each storyline dropped in this update at the storyline its last event went to
+        (the event it merged into, or its articles' new event), when there is one."""
+        for key, e in self._dropped_via.items():
+            if key not in self._dropped or key in self._redirected:
+                continue
+            moved_to = clusterer.resolve(e)
+            target = self._event_story.get(moved_to, self._frozen_story.get(moved_to))
+            if target is not None and target != key:
+                self._redirected[key] = target
+        self._dropped_via.clear()
 
     def _freeze(self, e: str, clusterer: EventClusterer, changed: bool) -> None:
         """Fold retiring event ``e`` into its storyline's frozen part and forget it."""
@@ -257,8 +275,25 @@ class StorylineLinker:
 
     def dropped_storylines(self) -> list[str]:
         """Storylines left with no event since ``commit()`` (their events merged away or were
-        emptied): their records are to be deleted."""
-        return [storyline_id(k) for k in sorted(self._dropped)]
+        emptied) and with nowhere to redirect to: their records are to be deleted."""
+        return [storyline_id(k) for k in sorted(self._dropped) if self._redirect_target(k) is None]
+
+    def storyline_redirects(self) -> dict[str, str]:
+        """Storylines left with no event since ``commit()`` whose events went to a live storyline:
+        old id → that storyline's id (their records become redirects, so links keep working)."""
+        out = {}
+        for key in sorted(self._dropped):
+            target = self._redirect_target(key)
+            if target is not None:
+                out[storyline_id(key)] = storyline_id(target)
+        return out
+
+    def _redirect_target(self, key: int) -> int | None:
+        seen = {key}
+        while key in self._redirected and self._redirected[key] not in seen:  # it may have been dropped in turn
+            key = self._redirected[key]
+            seen.add(key)
+        return key if key in self._stories else None
 
     def changed_event_links(self) -> list[str]:
         """Events whose storyline changed since ``commit()`` (their records name it)."""
@@ -270,6 +305,7 @@ class StorylineLinker:
         self._changed_event_story.clear()
         self._frozen_story.clear()
         self._dropped.clear()
+        self._redirected.clear()
 
     def frozen_storyline_of(self, event: str) -> str | None:
         """The storyline of an event frozen since ``commit()`` (None for any other event)."""
@@ -447,6 +483,7 @@ class StorylineLinker:
             if old is not None and old in self._stories and not self._stories[old].events \
                     and not self._stories[old].frozen:
                 self._drop(old)
+                self._redirected[old] = best  # its only event went there
 
     def _add_profile(self, s: _Story, prof: Profile, clusterer: EventClusterer) -> None:
         s.csum = prof.centroid.copy() if s.csum is None else s.csum + prof.centroid
@@ -508,6 +545,7 @@ class StorylineLinker:
         yield "changed", sorted(self._changed)
         yield "changed_event_story", sorted(self._changed_event_story)
         yield "dropped", sorted(self._dropped)
+        yield "redirected", {str(k): v for k, v in sorted(self._redirected.items())}
 
     def _frozen_state(self) -> dict[str, Any]:
         frozen = {}
@@ -573,6 +611,7 @@ class StorylineLinker:
         linker._changed = {int(k) for k in state.get("changed", [])}
         linker._changed_event_story = {str(e) for e in state.get("changed_event_story", [])}
         linker._dropped |= {int(k) for k in state.get("dropped", [])}
+        linker._redirected = {int(k): int(v) for k, v in dict(state.get("redirected") or {}).items()}
         return linker
 
 

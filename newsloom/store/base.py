@@ -193,7 +193,8 @@ class Store(ABC):
         dropped_storylines: Sequence[str] = (),
     ) -> None:
         """Insert or replace events, storylines and article links, and delete the storylines
-        ``dropped_storylines`` names (left with no event), in one transaction."""
+        ``dropped_storylines`` names (left with no event), in one transaction. A storyline with
+        ``merged_into`` set is a redirect: its events went there."""
 
     @abstractmethod
     def get_event(self, event_id: str) -> Event | None:
@@ -207,11 +208,11 @@ class Store(ABC):
 
     @abstractmethod
     def get_storyline(self, storyline_id: str) -> Storyline | None:
-        """One storyline."""
+        """One storyline; the id of a storyline whose events went to another resolves to that one."""
 
     @abstractmethod
     def list_storylines(self, *, limit: int | None = None, offset: int = 0) -> list[Storyline]:
-        """Storylines, largest first."""
+        """Storylines, largest first (redirects left out)."""
 
     @abstractmethod
     def article_link(self, article_id: str) -> ArticleLink | None:

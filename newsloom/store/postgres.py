@@ -215,6 +215,10 @@ MIGRATIONS: list[str] = [
     ) STORED;
     CREATE INDEX articles_tsv ON articles USING GIN (tsv);
     """,
+    # 4 → 5: a storyline left with no event stays as a redirect to where its events went
+    """
+    ALTER TABLE storylines ADD COLUMN merged_into TEXT;
+    """,
 ]
 
 _ARTICLE_FIELDS = (
@@ -794,13 +798,14 @@ class PostgresStore(Store):
             if storyline_rows:
                 cur.executemany(
                     "INSERT INTO storylines (id, label, event_ids, key_entities, languages, outlets, first_date, "
-                    "last_date) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                    "last_date, merged_into) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
                     "ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label, event_ids = EXCLUDED.event_ids, "
                     "key_entities = EXCLUDED.key_entities, languages = EXCLUDED.languages, "
-                    "outlets = EXCLUDED.outlets, first_date = EXCLUDED.first_date, last_date = EXCLUDED.last_date",
+                    "outlets = EXCLUDED.outlets, first_date = EXCLUDED.first_date, last_date = EXCLUDED.last_date, "
+                    "merged_into = EXCLUDED.merged_into",
                     [
                         (s.id, _t(s.label), _dump(s.event_ids), _dump(s.key_entities), _dump(s.languages),
-                         _dump(s.outlets), s.first_date, s.last_date)
+                         _dump(s.outlets), s.first_date, s.last_date, s.merged_into)
                         for s in (storyline_rows[i] for i in sorted(storyline_rows))
                     ],
                 )
@@ -852,17 +857,25 @@ class PostgresStore(Store):
         return self._read(work)
 
     def get_storyline(self, storyline_id: str) -> Storyline | None:
-        row = self._read(
-            lambda cur: cur.execute(
-                f"SELECT {_STORYLINE_COLUMNS} FROM storylines WHERE id = %s", (storyline_id,)
-            ).fetchone()
-        )
-        return _storyline_from_row(row) if row else None
+        def work(cur: Cursor) -> Storyline | None:
+            seen: set[str] = set()
+            current = storyline_id
+            while current not in seen:
+                seen.add(current)
+                row = cur.execute(f"SELECT {_STORYLINE_COLUMNS} FROM storylines WHERE id = %s", (current,)).fetchone()
+                if row is None:
+                    return None
+                if row[8] is None:
+                    return _storyline_from_row(row)
+                current = row[8]
+            return None
+
+        return self._read(work)
 
     def list_storylines(self, *, limit: int | None = None, offset: int = 0) -> list[Storyline]:
         rows = self._read(
             lambda cur: cur.execute(
-                f"SELECT {_STORYLINE_COLUMNS} FROM storylines "
+                f"SELECT {_STORYLINE_COLUMNS} FROM storylines WHERE merged_into IS NULL "
                 "ORDER BY json_array_length(event_ids::json) DESC, first_date ASC NULLS FIRST, id "
                 "LIMIT %s OFFSET %s",
                 [limit, offset],
@@ -974,7 +987,7 @@ _TIMING_COLUMNS = "article_id, arrived_at, ingested_at, enriched_at, clustered_a
 
 # -- helpers -----------------------------------------------------------------------------
 _EVENT_COLUMNS = "id, label, first_date, last_date, storyline_id, languages, outlets, key_entities, merged_into"
-_STORYLINE_COLUMNS = "id, label, event_ids, key_entities, languages, outlets, first_date, last_date"
+_STORYLINE_COLUMNS = "id, label, event_ids, key_entities, languages, outlets, first_date, last_date, merged_into"
 
 
 def _version(cur: Cursor, schema: str) -> int:

@@ -179,6 +179,11 @@ MIGRATIONS: list[str] = [
             VALUES (new.rowid, newsloom_fold(new.title), newsloom_fold(new.text));
     END;
     """,
+    # 4 → 5: a storyline left with no event (its events all went to another one) stays as a
+    # redirect, as a merged event does, so a link to it keeps working
+    """
+    ALTER TABLE storylines ADD COLUMN merged_into TEXT;
+    """,
 ]
 
 _ARTICLE_COLUMNS = (
@@ -512,10 +517,10 @@ class SQLiteStore(Store):
             )
             self._conn.executemany(
                 "INSERT OR REPLACE INTO storylines (id, label, event_ids, key_entities, languages, outlets, "
-                "first_date, last_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "first_date, last_date, merged_into) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (s.id, s.label, _dump(s.event_ids), _dump(s.key_entities), _dump(s.languages),
-                     _dump(s.outlets), s.first_date, s.last_date)
+                     _dump(s.outlets), s.first_date, s.last_date, s.merged_into)
                     for s in storylines
                 ],
             )
@@ -564,12 +569,21 @@ class SQLiteStore(Store):
         )
 
     def get_storyline(self, storyline_id: str) -> Storyline | None:
-        row = self._conn.execute("SELECT * FROM storylines WHERE id = ?", (storyline_id,)).fetchone()
-        return _storyline_from_row(row) if row else None
+        seen: set[str] = set()
+        while storyline_id not in seen:
+            seen.add(storyline_id)
+            row = self._conn.execute("SELECT * FROM storylines WHERE id = ?", (storyline_id,)).fetchone()
+            if row is None:
+                return None
+            if row["merged_into"] is None:
+                return _storyline_from_row(row)
+            storyline_id = row["merged_into"]
+        return None
 
     def list_storylines(self, *, limit: int | None = None, offset: int = 0) -> list[Storyline]:
         rows = self._conn.execute(
-            "SELECT * FROM storylines ORDER BY json_array_length(event_ids) DESC, first_date, id LIMIT ? OFFSET ?",
+            "SELECT * FROM storylines WHERE merged_into IS NULL "
+            "ORDER BY json_array_length(event_ids) DESC, first_date, id LIMIT ? OFFSET ?",
             [-1 if limit is None else limit, offset],
         ).fetchall()
         return [_storyline_from_row(r) for r in rows]

@@ -194,7 +194,11 @@ def test_an_event_emptied_after_reopening_leaves_its_storyline() -> None:
     c.redirect_dropped(gone, kept)
     linker.update(c)
     assert c.resolve(gone) == kept and c.retiring() == [kept]
-    assert gone_story not in linker.ids  # its only event is gone
+    assert gone_story not in linker.ids  # its only event is gone ...
+    # ... to the kept event: its id redirects to that event's storyline (a link to it keeps working)
+    assert linker.storyline_redirects() == {gone_story: kept_story} and linker.dropped_storylines() == []
+    again = StorylineLinker.restore(linker.snapshot(), c, c.params)
+    assert again.storyline_redirects() == {gone_story: kept_story}
     (story,) = linker.storyline_summaries(c, [int(kept_story[2:])])  # type: ignore[index]
     assert story.event_ids == [kept] and story.article_count == 3
 

@@ -315,6 +315,8 @@ def build_store(store: Store) -> dict[str, object]:
                   ["e-ukraine", "e-poland", "e-naftogaz"], ["el", "en", "pl", "ru", "uk"],
                   ["Danube Herald", "Gazeta Wschodnia", "Market Wire", "Київський вісник", "Новости Востока",
                    "Αθηναϊκά Νέα"], "2024-06-12", "2024-06-21"),
+        # A storyline whose events all went to s-gas: its id must redirect.
+        Storyline("s-gas-old", [], merged_into="s-gas"),
     ]
     store.put_clustering(events, storylines, links)
     return {

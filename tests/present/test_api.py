@@ -89,6 +89,15 @@ def test_merged_event_resolves(client: Any) -> None:
     assert body["event"]["id"] == "ev-gas" and body["requested_id"] == "ev-gas-old"
 
 
+def test_a_storyline_whose_events_went_to_another_resolves(client: Any) -> None:
+    body = client.get("/api/storylines/s-gas-old").json()
+    assert body["storyline"]["id"] == "s-gas" and body["requested_id"] == "s-gas-old"
+    assert [e["id"] for e in body["events"]] == [e["id"] for e in client.get("/api/storylines/s-gas").json()["events"]]
+    events = client.get("/api/events", params={"storyline": "s-gas-old"}).json()
+    assert {e["id"] for e in events["items"]} == {"ev-gas", "ev-prices"}
+    assert "s-gas-old" not in {s["id"] for s in client.get("/api/storylines").json()["items"]}
+
+
 def test_articles_list_and_detail(client: Any) -> None:
     body = client.get("/api/articles", params={"limit": 5}).json()
     assert body["total"] == 19 and len(body["items"]) == 5 and body["items"][0]["id"] == "en-flood-1"

@@ -56,6 +56,8 @@ def test_event_page_folds_copies(client: Any) -> None:
 def test_merged_event_redirects(client: Any) -> None:
     response = client.get("/events/ev-gas-old", follow_redirects=False)
     assert response.status_code == 307 and response.headers["location"] == "/events/ev-gas"
+    response = client.get("/storylines/s-gas-old", follow_redirects=False)
+    assert response.status_code == 307 and response.headers["location"] == "/storylines/s-gas"
 
 
 def test_article_page(client: Any) -> None:

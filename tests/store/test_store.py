@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from newsloom.errors import StoreError
-from newsloom.model import Article, DateEstimate, Enrichment, EntityMention, Quote, RemovedLine, SourceFailure
+from newsloom.model import (
+    Article,
+    DateEstimate,
+    Enrichment,
+    EntityMention,
+    Quote,
+    RemovedLine,
+    SourceFailure,
+    Storyline,
+)
 from newsloom.store import ArticleFilter, Store, open_store
 from newsloom.store.sqlite import MIGRATIONS, SQLiteStore
 
@@ -166,7 +175,7 @@ def test_entities_and_their_articles(store: Store) -> None:
 
 
 def test_clustering_round_trip_and_redirect(store: Store) -> None:
-    from newsloom.model import ArticleLink, Event, Storyline
+    from newsloom.model import ArticleLink, Event
 
     store.put_articles([make_article(i, published=d) for i, d in (("a", "2024-06-18"), ("b", "2024-06-17"),
                                                                   ("c", "2023-09-13"))])
@@ -193,6 +202,13 @@ def test_clustering_round_trip_and_redirect(store: Store) -> None:
     moved = Event("e-vostochny", ["c"], "Kim at Vostochny", "2023-09-13", "2023-09-13", "s2", ["it"], ["Y"])
     store.put_clustering([moved], [Storyline("s2", ["e-vostochny"], "Kim")], [], dropped_storylines=["s1"])
     assert store.get_storyline("s1") is None and [s.id for s in store.list_storylines()] == ["s2"]
+    # ... or, when its events went to another storyline, becomes a redirect there (followed along a chain)
+    store.put_clustering([], [Storyline("s3", ["e-vostochny"], "Kim"), Storyline("s2", [], merged_into="s3"),
+                              Storyline("s0", [], merged_into="s2")], [])
+    assert store.get_storyline("s2").id == store.get_storyline("s0").id == "s3"  # type: ignore[union-attr]
+    assert [s.id for s in store.list_storylines()] == ["s3"]
+    store.put_clustering([], [Storyline("s4", [], merged_into="s5"), Storyline("s5", [], merged_into="s4")], [])
+    assert store.get_storyline("s4") is None  # a loop leads nowhere
 
 
 def test_search_is_accent_insensitive_and_safe(store: Store) -> None:
@@ -295,6 +311,27 @@ def test_sqlite_migration_folds_an_existing_database(tmp_path: Path, monkeypatch
         assert _found(store, "ακροπολη") == _found(store, "ελλας") == {"el"}
         store.put_articles([make_article("el", title="Άλλος τίτλος", text="Κείμενο.", lang="el")])
         assert _found(store, "ακροπολη") == set() and _found(store, "αλλος") == {"el"}
+
+
+def test_sqlite_migration_keeps_storylines_and_adds_their_redirects(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database written before schema version 5 keeps its storylines and can store redirects."""
+    from newsloom.store import sqlite as sqlite_store
+
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(sqlite_store, "MIGRATIONS", MIGRATIONS[:4])
+    with SQLiteStore(path) as old:
+        assert old.schema_version == 4
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("INSERT INTO storylines (id, label, event_ids) VALUES ('s1', 'Kim', '[\"e1\"]')")
+    conn.close()
+    monkeypatch.undo()
+    with SQLiteStore(path) as store:
+        assert store.schema_version == len(MIGRATIONS) >= 5
+        assert store.get_storyline("s1") == Storyline("s1", ["e1"], "Kim")
+        store.put_clustering([], [Storyline("s2", ["e1"], "Kim"), Storyline("s1", [], merged_into="s2")], [])
+        assert store.get_storyline("s1").id == "s2"  # type: ignore[union-attr]
 
 
 def test_state_codec_round_trips_arrays_without_pickle() -> None:

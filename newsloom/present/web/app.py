@@ -447,10 +447,13 @@ def create_app(config: WebConfig, *, runner: Runner | None = None) -> FastAPI:
                     facets=state.facets(ctx), timelines=timelines, params={**params.as_dict(), "sort": sort},
                     sorts=views.SORTS, filtered=filters.active(), entity_name=entity_name)
 
-    @app.get("/storylines/{storyline_id:path}", response_class=HTMLResponse, include_in_schema=False)
-    def storyline_page(storyline_id: str, params: Annotated[FilterParams, Depends(filter_params)]) -> HTMLResponse:
+    @app.get("/storylines/{storyline_id:path}", response_class=HTMLResponse, include_in_schema=False,
+             response_model=None)
+    def storyline_page(storyline_id: str, params: Annotated[FilterParams, Depends(filter_params)]) -> Response:
         ctx = state.context()
         detail = views.storyline_detail(ctx, storyline_id, _filters(ctx, params))
+        if detail.storyline.id != storyline_id:
+            return RedirectResponse(links.storyline(detail.storyline.id) or "/", status_code=307)
         labels = {e.id: e.headline for e in detail.events}
         timeline = views.storyline_timeline(ctx, detail.storyline, links.event, labels=labels)
         return page("storyline.html.j2", active="storylines", title=detail.storyline.label, detail=detail,
@@ -576,7 +579,10 @@ def create_app(config: WebConfig, *, runner: Runner | None = None) -> FastAPI:
         return views.storylines(ctx, _filters(ctx, params), sort=sort, limit=limit, offset=offset)
 
     @app.get("/api/storylines/{storyline_id:path}", tags=["storylines"],
-             summary="One storyline and its events in date order", responses={404: {"description": "Unknown id"}})
+             summary="One storyline and its events in date order",
+             description="The id of a storyline whose events all went to another resolves to that one "
+                         "(see requested_id).",
+             responses={404: {"description": "Unknown id"}})
     def api_storyline(
         storyline_id: str, params: Annotated[FilterParams, Depends(filter_params)]
     ) -> views.StorylineDetail:
@@ -590,9 +596,10 @@ def create_app(config: WebConfig, *, runner: Runner | None = None) -> FastAPI:
         sort: Sort = "recent", limit: Limit = 20, offset: Offset = 0,
     ) -> views.EventList:
         ctx = state.context()
-        if storyline and storyline not in ctx.catalog.storylines:
+        live_storyline = views.resolve_storyline(ctx, storyline) if storyline else None
+        if storyline and live_storyline is None:
             raise HTTPException(404, f"no storyline {storyline!r}")
-        return views.events(ctx, _filters(ctx, params), storyline_id=_opt(storyline), sort=sort, limit=limit,
+        return views.events(ctx, _filters(ctx, params), storyline_id=live_storyline, sort=sort, limit=limit,
                             offset=offset)
 
     @app.get("/api/events/{event_id:path}", tags=["events"],

@@ -106,6 +106,7 @@ class StorylineList:
 class StorylineDetail:
     storyline: StorylineBrief
     events: list[EventBrief]
+    requested_id: str
 
 
 @dataclass
@@ -359,14 +360,24 @@ def storylines(ctx: ViewContext, filters: Filters, *, sort: str = "recent", limi
     return StorylineList(items, len(found), limit, offset)
 
 
+def resolve_storyline(ctx: ViewContext, storyline_id: str) -> str | None:
+    """The live id for ``storyline_id``: itself, or where a storyline left with no event
+    redirects (its events went there); None when unknown."""
+    if storyline_id in ctx.catalog.storylines:
+        return storyline_id
+    resolved = ctx.store.get_storyline(storyline_id)
+    return resolved.id if resolved is not None and resolved.id in ctx.catalog.storylines else None
+
+
 def storyline_detail(ctx: ViewContext, storyline_id: str, filters: Filters | None = None) -> StorylineDetail:
-    meta = ctx.catalog.storylines.get(storyline_id)
-    if meta is None:
+    live_id = resolve_storyline(ctx, storyline_id)
+    if live_id is None:
         raise NotFound(f"no storyline {storyline_id!r}")
+    meta = ctx.catalog.storylines[live_id]
     filters = filters or Filters()
-    matching = {m.id for m in ctx.catalog.filter_events(ctx.store, filters, storyline_id)}
+    matching = {m.id for m in ctx.catalog.filter_events(ctx.store, filters, live_id)}
     events = [event_brief(ctx, ctx.catalog.events[i]) for i in meta.event_ids]
-    return StorylineDetail(storyline_brief(ctx, meta, matching), events)
+    return StorylineDetail(storyline_brief(ctx, meta, matching), events, storyline_id)
 
 
 def storyline_timeline(

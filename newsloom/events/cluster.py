@@ -740,10 +740,17 @@ class EventClusterer:
         if self._dups is not None:
             copy = self._dups.check(item.id, f"{item.title}\n{item.text}" if item.title else item.text)
         if copy is not None:
-            target = self._events.get(self._art_event[self._pos[copy.original]])
-            if target is None or not self._may_join(item.id, target.key) or not self._within_reach(item, target):
+            o = self._pos[copy.original]
+            target = self._events.get(self._art_event[o])
+            original_date = self._art_dates[o]
+            dated_after = original_date is not None and item.date is not None \
+                and (original_date - item.date).days - item.date_slack > 0
+            if target is None or dated_after or not self._may_join(item.id, target.key) \
+                    or not self._within_reach(item, target):
                 # its original's event is out of this article's reach in time (a text republished
-                # weeks later), or was reopened for another late article: placed on its own evidence
+                # weeks later), or was reopened for another late article, or the "original" is
+                # dated after it (a backfilled article meeting a later reprint of its text, which
+                # is not its original): placed on its own evidence
                 copy = None
         if copy is not None and label is None:
             orig = self._pos[copy.original]

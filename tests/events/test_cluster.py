@@ -156,6 +156,17 @@ def test_a_copy_published_beyond_the_time_cap_is_not_folded(topics: Topics) -> N
     assert set(c.copies()) == {soon.id}
 
 
+def test_a_copy_is_not_folded_into_a_text_dated_after_it(topics: Topics) -> None:
+    # a late article (a backfill) may meet its text again in an article published later: that one
+    # is not its original, so it is placed on its own evidence (here a happening of other words)
+    c = EventClusterer(make_params(max_gap_days=21), dim=DIM)
+    text = "The bridge over the river collapsed on Monday morning, officials said, and traffic was diverted."
+    later = topics.article(8, day=10, text=text, title="Bridge collapses")
+    late = topics.article(3, day=2, text=text, title="Bridge collapses")
+    out = c.add([later, late])
+    assert c.copies() == {} and out[late.id] != out[later.id]
+
+
 def test_rejects_a_repeated_id_and_a_wrong_dimension(topics: Topics, params: Params) -> None:
     c = EventClusterer(params, dim=DIM)
     a = topics.article(0)

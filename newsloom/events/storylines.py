@@ -119,7 +119,8 @@ class StorylineLinker:
         self._frozen_story: dict[str, int] = {}  # events frozen since commit() → their storyline
         self._dropped: set[int] = set()  # storylines left with no event since commit(): to delete
         self._redirected: dict[int, int] = {}  # of those, the ones whose events went to another storyline
-        self._dropped_via: dict[int, str] = {}  # dropped in this update as event ... left (resolved at its end)
+        # storyline → the event whose leaving may empty it in this update (where it went: at the end)
+        self._dropped_via: dict[int, str] = {}
 
     # ------------------------------------------------------------------ public API
     @property
@@ -483,7 +484,7 @@ class StorylineLinker:
             if old is not None and old in self._stories and not self._stories[old].events \
                     and not self._stories[old].frozen:
                 self._drop(old)
-                self._redirected[old] = best  # its only event went there
+                self._dropped_via[old] = e  # its only event went to another storyline
 
     def _add_profile(self, s: _Story, prof: Profile, clusterer: EventClusterer) -> None:
         s.csum = prof.centroid.copy() if s.csum is None else s.csum + prof.centroid

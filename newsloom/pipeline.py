@@ -704,6 +704,8 @@ def _cluster_stored(store: Store, progress: Progress, batch_size: int, chunk_siz
     names = EntityNames(store)
     progress.stage("clustering events", total=len(order))
     placed = 0
+    reopened_total = late_joined = 0
+    rejoined: set[str] = set()  # retired events a late article joined
     done_from = 0  # order[done_from:] are placed but not yet marked clustered
     since_save = 0
     for start in range(0, len(order), chunk_size):
@@ -728,9 +730,15 @@ def _cluster_stored(store: Store, progress: Progress, batch_size: int, chunk_siz
         reopened = reopen_stored(store, clusterer, inputs)
         for b in range(0, len(inputs), batch_size):
             clusterer.add(inputs[b : b + batch_size])
-        clusterer.retire_reopened()
         if reopened:
-            log.info("%d retired events reopened for late articles", reopened)
+            back = clusterer.reopened()
+            joined = [e for e in (clusterer.event_of(item.id) for item in inputs) if e in back]
+            log.info("%d retired events reopened for late articles; %d articles joined %d of them",
+                     reopened, len(joined), len(set(joined)))
+            reopened_total += reopened
+            late_joined += len(joined)
+            rejoined.update(joined)
+        clusterer.retire_reopened()
         for article_id, old_event in left.items():
             if old_event:
                 clusterer.redirect_dropped(old_event, clusterer.event_of(article_id))
@@ -750,6 +758,9 @@ def _cluster_stored(store: Store, progress: Progress, batch_size: int, chunk_siz
             done_from, since_save = start + len(chunk), 0
         progress.advance(len(chunk))
     log.info("clustered %d articles; %d events and %d storylines active", placed, len(clusterer.ids), len(linker.ids))
+    if reopened_total:
+        log.info("late articles: %d joined %d retired events of their days (%d reopened to score them)",
+                 late_joined, len(rejoined), reopened_total)
     return placed
 
 

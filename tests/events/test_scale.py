@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -387,7 +388,8 @@ def test_streamed_run_with_retirement_matches_one_pass(tmp_path: Path, monkeypat
     whole.close()
 
 
-def test_a_backfill_joins_the_retired_events_of_its_days(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_backfill_joins_the_retired_events_of_its_days(store: Store, monkeypatch: pytest.MonkeyPatch,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setattr(cluster_module, "RETIRE_MIN_ACTIVE", 0)
     rows = _articles(400, days=200)
     late = [r for k, r in enumerate(rows) if k % 7 == 3 and k < 200]  # a tenth of the first 100 days, held back
@@ -399,7 +401,9 @@ def test_a_backfill_joins_the_retired_events_of_its_days(store: Store, monkeypat
     clusterer, _ = load_clustering(store)
     assert not any(clusterer.knows(a.id) for a, _ in rows[:200])  # the first 100 days have retired
     _put(store, late)
-    assert cluster_stored(store, chunk_size=40) == len(late)
+    with caplog.at_level(logging.INFO, logger="newsloom.pipeline"):
+        assert cluster_stored(store, chunk_size=40) == len(late)
+    assert f"late articles: {len(late)} joined" in caplog.text  # the run says what the backfill did
     happening = {a.id: a.title for a, _ in rows}  # "Happening 7 report"
     for aid, link in before.items():  # nothing already placed moved
         assert store.article_link(aid) == link

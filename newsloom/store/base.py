@@ -8,10 +8,10 @@ suite (``tests/store``) runs against each.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from newsloom.model import Article, ArticleLink, Enrichment, Entity, Event, SourceFailure, Storyline
 
@@ -66,6 +66,27 @@ class ArticleTiming:
     enriched_at: str | None = None
     clustered_at: str | None = None
     published: str | None = None
+
+
+Row = TypeVar("Row")
+
+
+def follow_redirects(first: str, fetch: Callable[[str], Row | None],
+                     merged_into: Callable[[Row], str | None]) -> Row | None:
+    """The row that id ``first`` leads to along ``merged_into`` links (a merged event or storyline
+    redirects where its content went); None when a link leads nowhere or they loop."""
+    seen: set[str] = set()
+    current = first
+    while current not in seen:
+        seen.add(current)
+        row = fetch(current)
+        if row is None:
+            return None
+        target = merged_into(row)
+        if target is None:
+            return row
+        current = target
+    return None
 
 
 class Store(ABC):

@@ -52,7 +52,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from newsloom.errors import StoreError
 from newsloom.model import Article, ArticleLink, Enrichment, Entity, Event, SourceFailure, Storyline
 from newsloom.store import codec, searchtext
-from newsloom.store.base import ArticleFilter, ArticleTiming, Store, StoredFailure
+from newsloom.store.base import ArticleFilter, ArticleTiming, Store, StoredFailure, follow_redirects
 from newsloom.store.sqlite import now_iso
 
 log = logging.getLogger(__name__)
@@ -824,17 +824,9 @@ class PostgresStore(Store):
 
     def get_event(self, event_id: str) -> Event | None:
         def work(cur: Cursor) -> Event | None:
-            seen: set[str] = set()
-            current = event_id
-            while current not in seen:
-                seen.add(current)
-                row = cur.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = %s", (current,)).fetchone()
-                if row is None:
-                    return None
-                if row[8] is None:
-                    return _events_from_rows(cur, [row])[0]
-                current = row[8]
-            return None
+            row = follow_redirects(event_id, lambda i: cur.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = %s", (i,)).fetchone(), lambda r: r[8])
+            return _events_from_rows(cur, [row])[0] if row is not None else None
 
         return self._read(work)
 
@@ -858,17 +850,9 @@ class PostgresStore(Store):
 
     def get_storyline(self, storyline_id: str) -> Storyline | None:
         def work(cur: Cursor) -> Storyline | None:
-            seen: set[str] = set()
-            current = storyline_id
-            while current not in seen:
-                seen.add(current)
-                row = cur.execute(f"SELECT {_STORYLINE_COLUMNS} FROM storylines WHERE id = %s", (current,)).fetchone()
-                if row is None:
-                    return None
-                if row[8] is None:
-                    return _storyline_from_row(row)
-                current = row[8]
-            return None
+            row = follow_redirects(storyline_id, lambda i: cur.execute(
+                f"SELECT {_STORYLINE_COLUMNS} FROM storylines WHERE id = %s", (i,)).fetchone(), lambda r: r[8])
+            return _storyline_from_row(row) if row is not None else None
 
         return self._read(work)
 

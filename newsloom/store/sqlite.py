@@ -20,7 +20,7 @@ from typing import Any
 from newsloom.errors import StoreError
 from newsloom.model import Article, ArticleLink, Enrichment, Entity, Event, SourceFailure, Storyline
 from newsloom.store import codec, searchtext
-from newsloom.store.base import ArticleFilter, ArticleTiming, Store, StoredFailure
+from newsloom.store.base import ArticleFilter, ArticleTiming, Store, StoredFailure, follow_redirects
 
 log = logging.getLogger(__name__)
 
@@ -531,16 +531,9 @@ class SQLiteStore(Store):
             )
 
     def get_event(self, event_id: str) -> Event | None:
-        seen: set[str] = set()
-        while event_id not in seen:
-            seen.add(event_id)
-            row = self._conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
-            if row is None:
-                return None
-            if row["merged_into"] is None:
-                return self._event_from_row(row)
-            event_id = row["merged_into"]
-        return None
+        row = follow_redirects(event_id, lambda i: self._conn.execute("SELECT * FROM events WHERE id = ?", (i,))
+                               .fetchone(), lambda r: r["merged_into"])
+        return self._event_from_row(row) if row is not None else None
 
     def list_events(
         self, *, storyline_id: str | None = None, limit: int | None = None, offset: int = 0
@@ -569,16 +562,9 @@ class SQLiteStore(Store):
         )
 
     def get_storyline(self, storyline_id: str) -> Storyline | None:
-        seen: set[str] = set()
-        while storyline_id not in seen:
-            seen.add(storyline_id)
-            row = self._conn.execute("SELECT * FROM storylines WHERE id = ?", (storyline_id,)).fetchone()
-            if row is None:
-                return None
-            if row["merged_into"] is None:
-                return _storyline_from_row(row)
-            storyline_id = row["merged_into"]
-        return None
+        row = follow_redirects(storyline_id, lambda i: self._conn.execute(
+            "SELECT * FROM storylines WHERE id = ?", (i,)).fetchone(), lambda r: r["merged_into"])
+        return _storyline_from_row(row) if row is not None else None
 
     def list_storylines(self, *, limit: int | None = None, offset: int = 0) -> list[Storyline]:
         rows = self._conn.execute(

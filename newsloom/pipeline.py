@@ -759,6 +759,7 @@ def _cluster_stored(store: Store, progress: Progress, batch_size: int, chunk_siz
         progress.advance(len(chunk))
     log.info("clustered %d articles; %d events and %d storylines active", placed, len(clusterer.ids), len(linker.ids))
     if reopened_total:
+        # (an article whose text changed and whose event had retired counts here too)
         log.info("late articles: %d joined %d retired events of their days (%d reopened to score them)",
                  late_joined, len(rejoined), reopened_total)
     return placed

@@ -233,7 +233,12 @@ def resolver_entities(name: str, records: Sequence[Record]) -> list[dict[str, fl
 
     from newsloom.enrich.entities import EntityRegistry, extract_entities
 
-    key = hashlib.sha1("\n".join(str(r["id"]) + str(r["text"])[:200] for r in records).encode()).hexdigest()[:12]
+    code = Path(__file__).resolve().parent.parent / "newsloom" / "enrich"
+    sources = [*sorted((code / "entities").glob("*.py")), code / "aliases.json"]
+    key = hashlib.sha1(  # the records and the resolver's code: a change to either recomputes
+        "\n".join(str(r["id"]) + str(r["text"])[:200] for r in records).encode()
+        + b"".join(p.read_bytes() for p in sources)
+    ).hexdigest()[:12]
     path = ENTITY_CACHE / f"{name}.resolver.{key}.json"
     if path.exists():
         return [dict(e) for e in json.loads(path.read_text())]

@@ -545,10 +545,16 @@ class EventClusterer:
         return Profile(c, c.reshape(1, -1), 1, self._art_ents[i], self._art_terms[i],
                        self._art_dates[i], self._art_dates[i], self._art_quotes[i])
 
-    def headlines(self, eid: str, k: int = 30) -> list[str]:
-        """Headlines (or opening words) of up to ``k`` independent members of an event."""
+    def languages(self, eid: str) -> dict[str, int]:
+        """Articles of an event per language."""
+        return dict(self._ev(eid).langs)
+
+    def headlines(self, eid: str, k: int = 30, lang: str | None = None) -> list[str]:
+        """Headlines (or opening words) of up to ``k`` independent members of an event (only
+        those in ``lang`` when given)."""
         ev = self._ev(eid)
-        return [self._art_title[i] for i in ev.independent[:k]]
+        members = ev.independent if lang is None else [i for i in ev.independent if self._art_lang[i] == lang]
+        return [self._art_title[i] for i in members[:k]]
 
     def nearest_events(self, vector: FloatArray, k: int = 10) -> list[str]:
         """Ids of events near a centred unit ``vector`` (through both ANN indexes)."""

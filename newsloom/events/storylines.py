@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from newsloom.enrich.keyphrases import stopwords
 from newsloom.events.cluster import EventClusterer, _key_of
 from newsloom.events.features import (
     FloatArray,
@@ -52,6 +53,9 @@ EVENT_SAMPLE = 32
 RARE_SHARE = 0.02
 #: A storyline with no active event and no activity for this many days of stream time retires.
 STORY_RETIRE_DAYS = 365
+#: Characters two words share at their start to be taken for one name in two languages or
+#: inflections (Dresden, Dresde, Dresda, Dresdner).
+NAME_STEM = 5
 #: Headline words kept per storyline for the events it froze (the label's distinctive words).
 FROZEN_WORDS = 64
 #: Centroids of its most recent frozen events a storyline keeps (for ``cos_max``).
@@ -215,7 +219,8 @@ class StorylineLinker:
         s.f_langs.update(summ.languages)
         s.f_outlets.update(summ.outlets)
         s.f_count += len(summ.article_ids)
-        s.f_words.update(_headline_words(clusterer.headlines(e)))
+        for lang in summ.languages:  # kept by language: a label's words are of one language
+            s.f_words.update({f"{lang}:{w}": n for w, n in _headline_words(clusterer.headlines(e, lang=lang)).items()})
         if len(s.f_words) > 2 * FROZEN_WORDS:
             s.f_words = Counter(dict(s.f_words.most_common(FROZEN_WORDS)))
         s.touched = self._now
@@ -403,19 +408,46 @@ class StorylineLinker:
     def label(
         self, key: int, clusterer: EventClusterer, max_entities: int = 3, names: Mapping[str, str] | None = None
     ) -> str:
-        """Top key entities (by name when ``names`` maps their ids), then distinctive headline words."""
+        """Top key entities (by name when ``names`` maps their ids), then distinctive headline
+        words that do not spell one of the storyline's entities in some language."""
+        s = self._stories[key]
         ents = [(names or {}).get(e) or e.title() for e in self.key_entities(key, clusterer, max_entities)]
-        words: Counter[str] = Counter(self._stories[key].f_words)
-        for e in self._stories[key].events:
-            words.update(_headline_words(clusterer.headlines(e)))
+        lang = self._label_language(key, clusterer)
+        words: Counter[str] = Counter()
+        for tagged, n in s.f_words.items():
+            word_lang, _, word = tagged.rpartition(":")  # no language: saved before words had one
+            if word_lang in ("", lang):
+                words[word] += n
+        for e in s.events:
+            words.update(_headline_words(clusterer.headlines(e, lang=lang)))
         named = {normalise_token(w) for e in ents for w in re.findall(r"\w+", e)}
+        named |= {t for e in s.entities for t in re.findall(r"\w+", e.split(":", 1)[-1])}
+        stems = {t[:NAME_STEM] for t in named if len(t) >= NAME_STEM}
+
+        stop = stopwords(lang)
+
+        def is_name(word: str) -> bool:  # "dresde" beside "Dresden", "danubio" beside the Danube
+            t = normalise_token(word)
+            return t in named or (len(t) >= NAME_STEM and t[:NAME_STEM] in stems)
+
         scored = sorted(
             ((c * float(clusterer.stats.lex_idf(np.array([term_bucket(normalise_token(w))]))[0]), w)
-             for w, c in words.items() if normalise_token(w) not in named),
+             for w, c in words.items() if not is_name(w) and w not in stop),
             reverse=True,
         )
         parts = ents + [w for _, w in scored[:3]]
         return " · ".join(parts) if parts else storyline_id(key)
+
+    def _label_language(self, key: int, clusterer: EventClusterer) -> str:
+        """The language a label's words are taken from: English when any headline is English
+        (the interface's language, as entity names are), else the storyline's commonest."""
+        s = self._stories[key]
+        langs: Counter[str] = Counter(s.f_langs)
+        for e in s.events:
+            langs.update(clusterer.languages(e))
+        if "en" in langs or not langs:
+            return "en"
+        return max(sorted(langs), key=lambda lang: langs[lang])
 
     # ------------------------------------------------------------------ linking
     def _story_profile(self, s: _Story) -> Profile:

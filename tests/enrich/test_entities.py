@@ -144,6 +144,31 @@ def test_dictionary_words_are_not_fuzzy_country_names():
     assert "Berlin" in names
 
 
+def test_a_dictionary_word_is_a_place_only_in_its_own_languages_names():
+    gaz = get_gazetteer()
+    assert gaz.native("Suiza", "es") and gaz.native("Chad", "es")  # Spanish and English names
+    assert not gaz.native("Cada", "es")  # only Latvian "Čada" spells it
+    reg = EntityRegistry()
+    text = "La empresa presentó su batería en Valencia. Cada módulo pesa 480 gramos. Suiza y Chad no."
+    names = {m.name for m in extract_entities(text, "es", reg)}
+    assert "Switzerland" in names and "Chad" in names  # "Chad" itself is still Chad
+    chad = next(m for m in extract_entities(text, "es", EntityRegistry()) if m.name == "Chad")
+    assert "Cada" not in chad.surface
+
+
+def test_an_entity_is_named_as_english_articles_write_it():
+    from collections import Counter
+
+    reg = EntityRegistry()
+    ent = reg.new_entity("LOC", "Dresde")
+    for lang, forms in [("fr", {"Dresde": 3}), ("es", {"Dresde": 2}), ("en", {"DRESDEN": 1, "Dresden": 1}),
+                        ("it", {"Dresda": 2})]:
+        reg.observe(ent, lang, Counter(forms), Counter(forms), Counter({"LOC": 1}))
+    # fewer mentions than the French and Spanish "Dresde", and never the shouted dateline
+    assert ent.name == "Dresden"
+    assert reg.lookup("Dresde") is ent and reg.lookup("Dresda") is ent
+
+
 # --- across articles, through the registry -----------------------------------------------
 
 CORPUS = [

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from newsloom.events.storylines import _headline_words
+import dataclasses
+
+from eventsynth import DIM, Topics, make_params
+
+from newsloom.events.cluster import EventClusterer
+from newsloom.events.storylines import StorylineLinker, _headline_words
 
 
 def test_headline_words_keep_accents_and_letters() -> None:
@@ -15,3 +20,55 @@ def test_headline_words_count_once_per_headline_and_skip_short_words_and_numbers
     words = _headline_words(["Flood flood 2025 in Brăila", "Flood relief"])
     assert words["flood"] == 2
     assert "2025" not in words and "in" not in words
+
+
+def _multilingual_storyline(topics: Topics) -> tuple[EventClusterer, StorylineLinker, int]:
+    """One event about the Dresden plant, its headlines in German, French and English."""
+    c = EventClusterer(make_params(retire_after_days=30), dim=DIM)
+    c.retire_min_active = 0
+    ents = {"loc:dresden": 2.0, "per:veltrix": 3.0}
+    heads = [
+        ("de", "Veltrix baut Chipfabrik in Dresden"),
+        ("de", "Chipfabrik in Dresden: Veltrix investiert Milliarden"),
+        ("fr", "Veltrix construira une usine de puces à Dresde"),
+        ("fr", "Dresde accueillera l'usine de Veltrix"),
+        ("en", "Veltrix to build chip plant in Dresden"),
+    ]
+    c.add([dataclasses.replace(topics.article(0, day=0, entities=ents, title=h), lang=lang) for lang, h in heads])
+    linker = StorylineLinker(c.params, dim=DIM)
+    linker.update(c)
+    (key,) = [int(s.id[2:]) for s in linker.storylines(c)]
+    return c, linker, key
+
+
+def _label_words(label: str) -> list[str]:
+    return label.split(" · ")[2:]  # after the two entities
+
+
+def test_label_words_are_of_one_language_and_never_spell_an_entity(topics: Topics) -> None:
+    c, linker, key = _multilingual_storyline(topics)
+    label = linker.label(key, c, names={"loc:dresden": "Dresden", "per:veltrix": "Veltrix"})
+    assert label.startswith("Veltrix · Dresden · ")
+    words = _label_words(label)
+    # English is read by the interface, so its headline gives the words; "dresde", the
+    # French spelling of an entity already named, is not a word of the label
+    assert words and set(words) <= {"build", "chip", "plant"}
+
+
+def test_label_words_of_retired_events_keep_their_language(topics: Topics) -> None:
+    c, linker, key = _multilingual_storyline(topics)
+    c.add([topics.article(5, day=40)])  # stream time moves on: the Dresden event retires
+    linker.update(c)
+    assert not linker._stories[key].events and linker._stories[key].frozen
+    words = _label_words(linker.label(key, c, names={"loc:dresden": "Dresden", "per:veltrix": "Veltrix"}))
+    assert words and set(words) <= {"build", "chip", "plant"}
+
+
+def test_without_english_the_commonest_language_labels(topics: Topics) -> None:
+    c = EventClusterer(make_params(), dim=DIM)
+    heads = [("de", "Hochwasser an der Donau"), ("de", "Donau: Hochwasser steigt"), ("fr", "Crue du Danube")]
+    c.add([dataclasses.replace(topics.article(0, title=h), lang=lang) for lang, h in heads])
+    linker = StorylineLinker(c.params, dim=DIM)
+    linker.update(c)
+    (summary,) = linker.storylines(c)
+    assert "hochwasser" in summary.label and "crue" not in summary.label

@@ -33,6 +33,8 @@ _SKIP_TERRITORIES = {"ZZ", "QO", "EZ", "XA", "XB", "001"}
 
 ALIASES_PATH = Path(__file__).resolve().parent.parent / "aliases.json"
 
+ANY_LOCALE = "*"  # a seed alias: a name in every language
+
 _ACRONYM_RE = re.compile(r"^[A-ZА-ЯЁ]{2,6}$")
 
 
@@ -58,9 +60,11 @@ class Gazetteer:
         self._by_key: dict[str, GazEntry] = {}
         self._by_acronym: dict[str, GazEntry] = {}
         self._by_skeleton: dict[str, list[tuple[str, GazEntry]]] = {}
+        self._locales: dict[str, set[str]] = {}  # key → the locales that spell a name so
         self.names: dict[str, GazEntry] = {}  # English name → entry
 
-    def add(self, alias: str, entry: GazEntry, *, overwrite: bool = False) -> None:
+    def add(self, alias: str, entry: GazEntry, *, overwrite: bool = False, locale: str = ANY_LOCALE) -> None:
+        """Index ``alias`` for ``entry``; ``locale``: the language whose name it is."""
         self.names.setdefault(entry.name, entry)
         acr = acronym_key(alias)
         if acr and len(alias.replace(".", "")) <= 6:
@@ -70,6 +74,7 @@ class Gazetteer:
         key = norm(alias)
         if len(key) < 3:
             return
+        self._locales.setdefault(key, set()).add(locale)
         if overwrite or key not in self._by_key:
             self._by_key[key] = entry
             if " " not in key and len(key) >= 5:
@@ -85,6 +90,14 @@ class Gazetteer:
             if len(acr) <= 3:
                 return None
         return self._by_key.get(norm(surface))
+
+    def native(self, surface: str, lang: str | None) -> bool:
+        """Whether ``surface`` is a name in ``lang`` (or English, or the seed) rather than only in
+        another language: Latvian "Čada" (Chad) must not claim Spanish "Cada" ("each")."""
+        if acronym_key(surface) is not None:
+            return True
+        locales = self._locales.get(norm(surface), set())
+        return not lang or bool(locales & {lang, "en", ANY_LOCALE})
 
     def lookup_fuzzy(self, surface: str, threshold: float = 0.92) -> GazEntry | None:
         """A one-word name spelled another way ("Cremlino" ~ "Kremlin"): same consonant
@@ -170,13 +183,13 @@ def get_gazetteer() -> Gazetteer:
             name = territories.get(code)
             if not name:
                 continue
-            gaz.add(name, entry)
+            gaz.add(name, entry, locale=lang)
             for short in _short_forms(name):
-                gaz.add(short, entry)
+                gaz.add(short, entry, locale=lang)
         zones = loc.time_zones
         for zone, entry in city_entries.items():
             city = zones.get(zone, {}).get("city")
-            gaz.add(entry.name, entry)
+            gaz.add(entry.name, entry, locale="en")
             if city:
-                gaz.add(city, entry)
+                gaz.add(city, entry, locale=lang)
     return gaz

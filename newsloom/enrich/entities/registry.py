@@ -242,10 +242,14 @@ class EntityRegistry:
             return ent.english
         en = ent.aliases.get("en", Counter())
 
-        def score(form: str) -> tuple[int, int, int, int, int]:
+        # Latin script, a full name for a person, not a shouted dateline ("DRESDEN,"), then
+        # the English spelling when English articles use one (the interface reads English:
+        # "Dresden", not the "Dresde" of more numerous French and Spanish mentions), then usage.
+        def score(form: str) -> tuple[int, int, int, int, int, int]:
             words = len(form.split())
             full = 1 if (ent.type != "PER" or words >= 2) else 0
-            return (int(is_latin(form)), full, ent.forms[form], en[form], -len(form))
+            shouted = len(form) > 3 and form.isupper()
+            return (int(is_latin(form)), full, int(not shouted), en[form], ent.forms[form], -len(form))
 
         if not ent.forms:
             return ent.name

@@ -203,9 +203,12 @@ class _Article:
     def gaz_lookup(self, words: tuple[str, ...]) -> tuple[GazEntry | None, str]:
         """The gazetteer entry for a mention (any base form), and the form that hit."""
         forms = variants(words, self.lang)
+        # a word of the article's own language names a place only in that language's CLDR
+        # ("Cada" is "each" in Spanish, not Latvian "Čada"; Romanian "Azi" is not Albanian Asia)
+        dictionary_word = len(words) == 1 and is_common_word(words[0], self.lang)
         for form in forms:
             hit = self.gaz.lookup(form)
-            if hit:
+            if hit and not (dictionary_word and not self.gaz.native(form, self.lang)):
                 return hit, form
         if len(words) == 1 and not is_common_word(words[0], self.lang) and not is_common_word(
             words[0], "en"

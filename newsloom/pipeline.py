@@ -830,11 +830,10 @@ def clustering_records(
     events: list[Event] = []
     for eid in event_ids:
         summary = clusterer.summary(eid)
-        titles = clusterer.headlines(summary.id, k=1)
         events.append(Event(
             id=summary.id,
             article_ids=summary.article_ids,
-            label=titles[0] if titles else summary.id,
+            label=clusterer.label_headline(summary.id) or summary.id,
             first_date=summary.first_date.isoformat() if summary.first_date else None,
             last_date=summary.last_date.isoformat() if summary.last_date else None,
             storyline_id=story_of.get(summary.id) or linker.frozen_storyline_of(summary.id),

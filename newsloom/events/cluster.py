@@ -545,6 +545,18 @@ class EventClusterer:
         return Profile(c, c.reshape(1, -1), 1, self._art_ents[i], self._art_terms[i],
                        self._art_dates[i], self._art_dates[i], self._art_quotes[i])
 
+    def label_headline(self, eid: str, sample: int = 64) -> str:
+        """The headline that stands for an event: of its members in ``params.label_language``
+        when it has any, else of all of them, the one nearest its centroid ("" if none)."""
+        ev = self._ev(eid)
+        idx = [i for i in ev.independent[:sample] if self._art_title[i]]
+        in_lang = [i for i in idx if self._art_lang[i] == self.params.label_language]
+        idx = in_lang or idx
+        if not idx:
+            return ""
+        nearest = int(np.argmax(self._centred(idx) @ self._centroid(ev)))
+        return self._art_title[idx[nearest]]
+
     def languages(self, eid: str) -> dict[str, int]:
         """Articles of an event per language."""
         return dict(self._ev(eid).langs)

@@ -113,6 +113,8 @@ class Params:
     near_duplicate_jaccard: float = 0.8
     translation_sentence_sim: float = 0.85
     translation_coverage: float = 0.6
+    # labels of events and storylines are read in this language when their articles offer it
+    label_language: str = "en"
     prior_mean: dict[str, list[float]] = field(default_factory=dict)
     fitted: dict[str, Any] = field(default_factory=dict)
 

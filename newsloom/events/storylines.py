@@ -11,7 +11,8 @@ entities: never from a scan of all storylines. Storyline ids are stable; merged 
 out and their survivor carries the link.
 
 Each storyline has its events in date order, a label made from its content (its key entities
-and the most distinctive words of its headlines), its key entities, languages and outlets.
+and the most distinctive words of its headlines in one language, ``params.label_language`` when
+its articles offer it, none spelling an entity), its key entities, languages and outlets.
 
 **Bounded memory.** When the clusterer retires an event (see ``EventClusterer.retiring``), the
 linker *freezes* it into its storyline: what the storyline needs of it (its profile, date span,
@@ -439,14 +440,15 @@ class StorylineLinker:
         return " · ".join(parts) if parts else storyline_id(key)
 
     def _label_language(self, key: int, clusterer: EventClusterer) -> str:
-        """The language a label's words are taken from: English when any headline is English
-        (the interface's language, as entity names are), else the storyline's commonest."""
+        """The language a label's words are taken from: ``params.label_language`` (English, as
+        the interface and entity names) when any headline is in it, else the storyline's commonest."""
         s = self._stories[key]
+        preferred = self.params.label_language
         langs: Counter[str] = Counter(s.f_langs)
         for e in s.events:
             langs.update(clusterer.languages(e))
-        if "en" in langs or not langs:
-            return "en"
+        if preferred in langs or not langs:
+            return preferred
         return max(sorted(langs), key=lambda lang: langs[lang])
 
     # ------------------------------------------------------------------ linking

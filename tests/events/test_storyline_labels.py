@@ -72,3 +72,17 @@ def test_without_english_the_commonest_language_labels(topics: Topics) -> None:
     linker.update(c)
     (summary,) = linker.storylines(c)
     assert "hochwasser" in summary.label and "crue" not in summary.label
+
+
+def test_an_event_is_labelled_by_a_headline_in_the_label_language(topics: Topics) -> None:
+    c, _, _ = _multilingual_storyline(topics)
+    (event,) = c.ids
+    assert c.label_headline(event) == "Veltrix to build chip plant in Dresden"
+    french = EventClusterer(make_params(label_language="fr"), dim=DIM)
+    spanish = EventClusterer(make_params(label_language="es"), dim=DIM)
+    for clusterer in (french, spanish):
+        clusterer.add([dataclasses.replace(topics.article(0, title=t), lang=lang)
+                       for lang, t in [("fr", "Dresde accueillera l'usine"), ("de", "Chipfabrik in Dresden")]])
+    assert french.label_headline(french.ids[0]) == "Dresde accueillera l'usine"
+    # no Spanish headline: the one nearest the event's centroid, whatever its language
+    assert spanish.label_headline(spanish.ids[0]) in {"Dresde accueillera l'usine", "Chipfabrik in Dresden"}

@@ -14,7 +14,7 @@ import json
 import logging
 from array import array
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
@@ -558,26 +558,43 @@ CLUSTER_SAVE_EVERY = 100_000
 
 class EntityNames(Mapping[str, str]):
     """Entity id → canonical name, read from the store on first use and remembered (a large
-    store has far more entities than one run's changed events name)."""
+    store has far more entities than one run's changed events name); ``spellings`` gives its
+    names in every language."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
         self._names: dict[str, str | None] = {}
+        self._spellings: dict[str, tuple[str, ...]] = {}
+
+    def _read(self, entity_id: str) -> None:
+        entity = self._store.get_entity(entity_id)
+        self._names[entity_id] = entity.name if entity is not None else None
+        self._spellings[entity_id] = entity_spellings(entity) if entity is not None else ()
 
     def __getitem__(self, entity_id: str) -> str:
         if entity_id not in self._names:
-            entity = self._store.get_entity(entity_id)
-            self._names[entity_id] = entity.name if entity is not None else None
+            self._read(entity_id)
         name = self._names[entity_id]
         if name is None:
             raise KeyError(entity_id)
         return name
+
+    def spellings(self, entity_id: str) -> tuple[str, ...]:
+        """The entity's canonical name and every surface form seen, in any language."""
+        if entity_id not in self._spellings:
+            self._read(entity_id)
+        return self._spellings[entity_id]
 
     def __iter__(self) -> Iterator[str]:
         return (k for k, v in self._names.items() if v is not None)
 
     def __len__(self) -> int:
         return sum(v is not None for v in self._names.values())
+
+
+def entity_spellings(entity: Entity) -> tuple[str, ...]:
+    """An entity's canonical name and its surface forms in every language, each once."""
+    return tuple(dict.fromkeys([entity.name, *(form for forms in entity.aliases.values() for form in forms)]))
 
 
 class ClusteringOrder(Sequence[str]):
@@ -809,7 +826,18 @@ def clustering_records(
     article links already written and unchanged are left out. Otherwise every event and
     storyline they hold (active or retiring) and every redirect they remember.
     """
-    entity_names = names if names is not None else {e.id: e.name for e in store.list_entities()}
+    spellings: Callable[[str], Iterable[str]] | None = None
+    if names is None:
+        entities = store.list_entities()
+        entity_names: Mapping[str, str] = {e.id: e.name for e in entities}
+        known = {e.id: entity_spellings(e) for e in entities}
+
+        def spellings(entity_id: str) -> Iterable[str]:
+            return known.get(entity_id, ())
+    else:
+        entity_names = names
+        if isinstance(names, EntityNames):
+            spellings = names.spellings
     if delta:
         held = set(clusterer.ids) | set(clusterer.retiring())
         event_ids = sorted(set(clusterer.changed_events()) | {e for e in linker.changed_event_links() if e in held},
@@ -844,7 +872,7 @@ def clustering_records(
     events += [Event(id=old, article_ids=[], merged_into=new) for old, new in redirects.items()]
     storylines = []
     keys = [int(sid[2:]) for sid in story_ids]
-    for s in linker.storyline_summaries(clusterer, keys, names=entity_names):
+    for s in linker.storyline_summaries(clusterer, keys, names=entity_names, spellings=spellings):
         first, last = linker.span(s.id, clusterer)
         storylines.append(Storyline(
             id=s.id, event_ids=s.event_ids, label=s.label,

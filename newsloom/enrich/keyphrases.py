@@ -269,6 +269,16 @@ def _is_verb_form(low: str, lemma: str, lang: str) -> bool:
     return bool(endings and low != lemma and lemma.endswith(endings) and len(lemma) > 4)
 
 
+def is_filler(word: str, lang: str | None) -> bool:
+    """Whether a lowercase ``word`` is what a key phrase never starts or ends with: a stopword,
+    a weekday or month name, a reporting verb or (Romance languages) an inflected verb form."""
+    low = word.lower()
+    code = lang or "en"
+    lemma = _lemma(low, code)
+    stops = stopwords(code)
+    return low in stops or lemma in stops or low in _calendar_words(code) or _is_verb_form(low, lemma, code)
+
+
 def _strip_elision(token: str) -> str:
     """``dell'Ucraina`` → ``Ucraina``, ``l’invasione`` → ``invasione`` (Romance elided articles)."""
     m = re.match(r"^(?:[^\W\d_]{1,5})['’](?=[^\W\d_]{2,})", token)

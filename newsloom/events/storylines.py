@@ -29,13 +29,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from newsloom.enrich.keyphrases import stopwords
+from newsloom.enrich.keyphrases import is_filler
 from newsloom.events.cluster import EventClusterer, _key_of
 from newsloom.events.features import (
     FloatArray,
@@ -57,6 +57,8 @@ STORY_RETIRE_DAYS = 365
 #: Characters two words share at their start to be taken for one name in two languages or
 #: inflections (Dresden, Dresde, Dresda, Dresdner).
 NAME_STEM = 5
+#: The key entities whose names in every language a label's words are checked against.
+SPELLED_ENTITIES = 24
 #: Headline words kept per storyline for the events it froze (the label's distinctive words).
 FROZEN_WORDS = 64
 #: Centroids of its most recent frozen events a storyline keeps (for ``cos_max``).
@@ -363,14 +365,15 @@ class StorylineLinker:
         return rows
 
     def storylines(
-        self, clusterer: EventClusterer, max_label_entities: int = 3, names: Mapping[str, str] | None = None
+        self, clusterer: EventClusterer, max_label_entities: int = 3, names: Mapping[str, str] | None = None,
+        spellings: Callable[[str], Iterable[str]] | None = None,
     ) -> list[StorylineSummary]:
         """Every storyline with its events in date order, label, key entities, languages, outlets."""
-        return self.storyline_summaries(clusterer, sorted(self._stories), max_label_entities, names)
+        return self.storyline_summaries(clusterer, sorted(self._stories), max_label_entities, names, spellings)
 
     def storyline_summaries(
         self, clusterer: EventClusterer, keys: list[int], max_label_entities: int = 3,
-        names: Mapping[str, str] | None = None,
+        names: Mapping[str, str] | None = None, spellings: Callable[[str], Iterable[str]] | None = None,
     ) -> list[StorylineSummary]:
         """``storylines()`` for the storylines numbered ``keys`` only."""
         out = []
@@ -390,7 +393,7 @@ class StorylineLinker:
             out.append(StorylineSummary(
                 id=storyline_id(key),
                 event_ids=events,
-                label=self.label(key, clusterer, max_label_entities, names),
+                label=self.label(key, clusterer, max_label_entities, names, spellings),
                 key_entities=ents,
                 languages=dict(langs),
                 outlets=dict(outlets),
@@ -407,10 +410,12 @@ class StorylineLinker:
         return [e for e, _ in sorted(w.items(), key=lambda kv: (-kv[1], kv[0]))[:k]]
 
     def label(
-        self, key: int, clusterer: EventClusterer, max_entities: int = 3, names: Mapping[str, str] | None = None
+        self, key: int, clusterer: EventClusterer, max_entities: int = 3, names: Mapping[str, str] | None = None,
+        spellings: Callable[[str], Iterable[str]] | None = None,
     ) -> str:
         """Top key entities (by name when ``names`` maps their ids), then distinctive headline
-        words that do not spell one of the storyline's entities in some language."""
+        words that do not spell one of the storyline's entities in some language (``spellings``:
+        an entity id's names in every language, when known)."""
         s = self._stories[key]
         ents = [(names or {}).get(e) or e.title() for e in self.key_entities(key, clusterer, max_entities)]
         lang = self._label_language(key, clusterer)
@@ -423,9 +428,10 @@ class StorylineLinker:
             words.update(_headline_words(clusterer.headlines(e, lang=lang)))
         named = {normalise_token(w) for e in ents for w in re.findall(r"\w+", e)}
         named |= {t for e in s.entities for t in re.findall(r"\w+", e.split(":", 1)[-1])}
+        if spellings is not None:
+            for e in self.key_entities(key, clusterer, SPELLED_ENTITIES):
+                named |= {normalise_token(w) for form in spellings(e) for w in re.findall(r"\w+", form)}
         stems = {t[:NAME_STEM] for t in named if len(t) >= NAME_STEM}
-
-        stop = stopwords(lang)
 
         def is_name(word: str) -> bool:  # "dresde" beside "Dresden", "danubio" beside the Danube
             t = normalise_token(word)
@@ -433,7 +439,7 @@ class StorylineLinker:
 
         scored = sorted(
             ((c * float(clusterer.stats.lex_idf(np.array([term_bucket(normalise_token(w))]))[0]), w)
-             for w, c in words.items() if not is_name(w) and w not in stop),
+             for w, c in words.items() if not is_name(w) and not is_filler(w, lang)),
             reverse=True,
         )
         parts = ents + [w for _, w in scored[:3]]

@@ -37,12 +37,13 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from newsloom.events.scoring import load_params
 from newsloom.model import Article, ArticleLink, Enrichment, EntityMention, Event
 from newsloom.store import Store
 
 log = logging.getLogger(__name__)
 
-DIGEST_VERSION = 1
+DIGEST_VERSION = 2  # 2: the headline is in the label language when a member offers it
 STATE_PREFIX = "present.digest:"
 Method = Literal["embed", "coverage"]
 METHODS: tuple[str, ...] = ("embed", "coverage")
@@ -516,6 +517,7 @@ def _choose_headlines(
     originals: Sequence[_Member],
     weights: Mapping[str, float],
     title_scores: Mapping[str, float] | None,
+    language: str,
 ) -> tuple[TextRef, list[TextRef]]:
     scored: list[tuple[float, str, _Member]] = []
     for member in originals:
@@ -534,7 +536,7 @@ def _choose_headlines(
             score -= 10.0
         scored.append((score, title, member))
     scored.sort(key=lambda s: (-s[0], s[2].date or "9999", s[2].article.id))
-    best = scored[0]
+    best = next((s for s in scored if s[2].lang == language and s[2].root is None), scored[0])
     headline = TextRef(best[1], best[2].article.id, best[2].lang, best[2].outlet, round(best[0], 4))
     by_lang: dict[str, tuple[float, str, _Member]] = {}
     for entry in scored:
@@ -625,8 +627,11 @@ def compute_digest(
     *,
     method: str = "coverage",
     embedder: Embedder | None = None,
+    language: str | None = None,
 ) -> EventDigest:
-    """Work out the digest of ``event`` from its articles, enrichments and links (no cache)."""
+    """Work out the digest of ``event`` from its articles, enrichments and links (no cache).
+    Its headline is in ``language`` (default: the parameters' ``label_language``, as the event's
+    label) when one of its articles is."""
     if method not in METHODS:
         raise ValueError(f"unknown summary method {method!r}: use one of {', '.join(METHODS)}")
     started = time.perf_counter()
@@ -670,7 +675,8 @@ def compute_digest(
     if not stories:
         headline, alts = TextRef(event.label or event.id, "", "unknown"), list[TextRef]()
     else:
-        headline, alts = _choose_headlines(originals, weights, title_scores)
+        headline, alts = _choose_headlines(originals, weights, title_scores,
+                                           language or load_params().label_language)
     ranked = sorted(refs.values(), key=lambda r: (-r.articles, -r.mentions, r.name))
     who = [r for r in ranked if r.type == "PER"][:6] + [r for r in ranked if r.type == "ORG"][:4]
     where = [r for r in ranked if r.type == "LOC"][:5]

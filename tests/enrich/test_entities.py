@@ -167,6 +167,10 @@ def test_an_entity_is_named_as_english_articles_write_it():
     # fewer mentions than the French and Spanish "Dresde", and never the shouted dateline
     assert ent.name == "Dresden"
     assert reg.lookup("Dresde") is ent and reg.lookup("Dresda") is ent
+    person = reg.new_entity("PER", "Ioana Mărgineanu")
+    for lang, forms in [("ro", {"Ioana Mărgineanu": 1}), ("en", {"Ioana Margineanu": 3})]:
+        reg.observe(person, lang, Counter(forms), Counter(forms), Counter({"PER": 1}))
+    assert person.name == "Ioana Mărgineanu"  # English's spelling, with the diacritics it dropped
 
 
 # --- across articles, through the registry -----------------------------------------------

@@ -41,6 +41,13 @@ def test_mention_pattern_matches_whole_words_case_insensitively() -> None:
     assert forms["києві"] == "e1"
 
 
+def test_the_headline_is_in_the_label_language_when_a_member_is(fixture_store: Store) -> None:
+    flood = _event(fixture_store, "ev-flood")
+    assert dg.compute_digest(fixture_store, flood).headline.article_id == "en-flood-1"  # English, as labels
+    assert dg.compute_digest(fixture_store, flood, language="de").headline.article_id == "de-flood-1"
+    assert dg.compute_digest(fixture_store, flood, language="fr").headline.lang in {"en", "ro", "de"}
+
+
 def test_coverage_digest_of_a_multilingual_event(fixture_store: Store) -> None:
     d = dg.compute_digest(fixture_store, _event(fixture_store, "ev-flood"))
     assert d.method == "coverage"

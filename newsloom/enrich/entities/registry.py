@@ -253,7 +253,12 @@ class EntityRegistry:
 
         if not ent.forms:
             return ent.name
-        return max(ent.forms, key=score)
+        best = max(ent.forms, key=score)
+        # the same name with the diacritics English articles tend to drop: "Ioana Mărgineanu",
+        # "Timișoara" (never a shouted form)
+        same = [f for f in ent.forms if norm(f) == norm(best) and is_latin(f) == is_latin(best)
+                and not (len(f) > 3 and f.isupper())]
+        return max([best, *same], key=lambda f: (sum(not c.isascii() for c in f), f == best))
 
     def _index_name(self, ent: Entity, name: str) -> None:
         key = compact(name)

@@ -3,6 +3,7 @@
 
     PYTHONPATH=. python bench/backfill_bench.py --size 100k --share 0.1             # reopening (shipped)
     PYTHONPATH=. python bench/backfill_bench.py --size 100k --share 0.1 --no-reopen # as before session 7
+    PYTHONPATH=. python bench/backfill_bench.py --size 100k --share 0.1 --undated   # late pages without a date
 
 The synthetic year-long stream of ``bench/scale_bench.py`` (same generator, same seed), with a
 random ``share`` of its articles held back: the rest is written to a SQLite store and clustered
@@ -16,6 +17,7 @@ three days) that was placed before the backfill.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
@@ -41,7 +43,7 @@ def _write(store: Any, rows: list[tuple[Article, Enrichment]]) -> None:
 
 
 def run(size: str, share: float, reopen: bool, workdir: Path, log: Log, seed: int = 0,
-        in_order: bool = False, chunk: int = pipeline.CLUSTER_CHUNK) -> dict[str, Any]:
+        in_order: bool = False, chunk: int = pipeline.CLUSTER_CHUNK, undated: bool = False) -> dict[str, Any]:
     n = SIZES[size]
     sources = load_sources()
     rows = plan(sources, n, seed)
@@ -53,6 +55,8 @@ def run(size: str, share: float, reopen: bool, workdir: Path, log: Log, seed: in
         _, rnd, i = rows[k]
         group[article.id] = (rnd, sources[i].group)
         (late if rng.random() < share else main).append((article, enrichment))
+    if undated:  # a backfill of pages without a date: placed by their text alone
+        late = [(dataclasses.replace(a, published=None, published_source=None), e) for a, e in late]
     if in_order:  # the reference: the same articles, none held back (the late ones are only measured)
         main = sorted(main + late, key=lambda row: row[0].id)  # ids follow the stream order
     del sources, rows
@@ -103,7 +107,8 @@ def run(size: str, share: float, reopen: bool, workdir: Path, log: Log, seed: in
             could += 1
             with_own += any(m not in late_ids and group[m] == group[a.id] for m in event.article_ids)
     res = {
-        "size": size, "share": share, "reopen": reopen, "in_order": in_order, "chunk": chunk, "articles": n,
+        "size": size, "share": share, "reopen": reopen, "in_order": in_order, "chunk": chunk, "undated": undated,
+        "articles": n,
         "late": len(late), "placed": placed,
         "main_cluster_per_s": round(n_main / main_s, 1),
         "late_cluster_s": round(late_s, 1), "late_cluster_per_s": round(placed / late_s, 1) if placed else None,
@@ -129,11 +134,12 @@ def main() -> None:
     ap.add_argument("--in-order", action="store_true",
                     help="the reference: nothing held back, the same articles measured in the date-ordered run")
     ap.add_argument("--chunk", type=int, default=pipeline.CLUSTER_CHUNK, help="articles per clustering step (backfill)")
+    ap.add_argument("--undated", action="store_true", help="the backfilled articles have no date")
     ap.add_argument("--workdir", default=tempfile.gettempdir())
     ap.add_argument("--log", default=None)
     args = ap.parse_args()
     res = run(args.size, args.share, not args.no_reopen, Path(args.workdir), Log(args.log), in_order=args.in_order,
-              chunk=args.chunk)
+              chunk=args.chunk, undated=args.undated)
     print(json.dumps(res, indent=1))
 
 

@@ -26,6 +26,7 @@ numbers mean on a machine shared with other work), overall and over the last 1,0
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -143,21 +144,27 @@ def windowed(main: list[ClusterInput], late: list[ClusterInput], params: Params,
     return event_of, {a: story_of_event.get(e, e) for a, e in event_of.items()}
 
 
-def bench_backfill(name: str, params: Params, share: float, seed: int = 0) -> dict[str, Any]:
+def bench_backfill(name: str, params: Params, share: float, seed: int = 0, undated: bool = False) -> dict[str, Any]:
     """Late articles: a random ``share`` of the dated articles is held back and streamed after
     all the others, with the active window on (``retire_after_days``), so most of their events
     have retired by then. Scored without and with reopening retired events, against the same
-    windowed stream in date order."""
+    windowed stream in date order. With ``undated`` the late articles lose their dates (as
+    ``newsloom run`` places an import's undated articles: after all the dated ones)."""
     recs, gold = load(name)
     items = stream_order(name, build_inputs(name, recs, entities="resolver", ingest=True), seed=0)
     rng = random.Random(seed)
     held = {i.id for i in items if i.date is not None and rng.random() < share}
     main = [i for i in items if i.id not in held]
     late = [i for i in items if i.id in held]
-    res: dict[str, Any] = {"articles": len(items), "late": len(late),
+    if undated:  # the reference stays the dated stream in date order
+        late = [dataclasses.replace(i, date=None, date_slack=0) for i in late]
+    res: dict[str, Any] = {"articles": len(items), "late": len(late), "undated": undated,
                            "retire_after_days": params.retire_after_days}
     runs = {"in_order": (items, [], False), "late_without_reopen": (main, late, False),
             "late_with_reopen": (main, late, True)}
+    if undated:  # the same articles undated but in their place in the stream (a live feed's)
+        stripped = {i.id: i for i in late}
+        runs["undated_in_stream"] = ([stripped.get(i.id, i) for i in items], [], True)
     for run, (first, then, reopen) in runs.items():
         ev, st = windowed(first, then, params, reopen)
         res[run] = {}
@@ -266,6 +273,8 @@ def main() -> None:
     ap.add_argument("--backfill", type=float, default=0.0,
                     help="also hold back this share of the dated articles and stream it last, with the "
                          "active window on (late articles and retired events)")
+    ap.add_argument("--undated", action="store_true",
+                    help="with --backfill: the late articles have no date (placed after the dated ones)")
     ap.add_argument("--cost", default="", help="comma list of synthetic stream sizes, e.g. 1000,10000,100000")
     args = ap.parse_args()
     params = load_params(args.params)
@@ -274,7 +283,7 @@ def main() -> None:
         log(f"== {name}")
         results[name] = bench_dataset(name, params, args.shuffles, args.lead)
         if args.backfill:
-            results[name]["backfill"] = bench_backfill(name, params, args.backfill)
+            results[name]["backfill"] = bench_backfill(name, params, args.backfill, undated=args.undated)
         log(json.dumps(results[name], indent=1))
     if args.pairs:
         results["semeval"] = bench_pairs(params)

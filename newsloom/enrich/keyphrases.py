@@ -270,13 +270,12 @@ def _is_verb_form(low: str, lemma: str, lang: str) -> bool:
 
 
 def is_filler(word: str, lang: str | None) -> bool:
-    """Whether a lowercase ``word`` is what a key phrase never starts or ends with: a stopword,
-    a weekday or month name, a reporting verb or (Romance languages) an inflected verb form."""
+    """Whether ``word`` as written is a stopword, a weekday or month name or a reporting verb's
+    base form. Unlike the phrase finder it does not lemmatise: simplemma's dictionaries take
+    ~100 MB per language, which the clustering process (storyline labels) must not load."""
     low = word.lower()
     code = lang or "en"
-    lemma = _lemma(low, code)
-    stops = stopwords(code)
-    return low in stops or lemma in stops or low in _calendar_words(code) or _is_verb_form(low, lemma, code)
+    return low in stopwords(code) or low in _calendar_words(code) or low in _FILLER.get(code, ())
 
 
 def _strip_elision(token: str) -> str:

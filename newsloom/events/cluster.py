@@ -359,8 +359,10 @@ class EventClusterer:
             self._redirect(old, self.resolve(new))
 
     def archived_candidates(self, items: Sequence[ClusterInput]) -> list[str]:
-        """Ids of retired events that a dated article of ``items`` could join: near its vector
-        (an ANN index of retired events' centroids) and within ``max_gap_days`` of its date.
+        """Ids of retired events that an article of ``items`` could join: near its vector (an ANN
+        index of retired events' centroids) and within ``max_gap_days`` of its date; for an
+        undated article, the ``k_centroids // 2`` nearest (an import's undated articles are
+        placed after all its dated ones, when the events of their days may have retired).
 
         This is how a late article (a backfill older than the active window) finds its event:
         the caller reloads the members of these events and gives them to ``reopen`` before
@@ -376,25 +378,28 @@ class EventClusterer:
         k = self.params.k_centroids
         found: dict[int, None] = {}
         for item in items:
-            if item.date is None or item.id in self._pos:
+            if item.id in self._pos:
                 continue
-            if (item.date - latest).days - item.date_slack > cap:
+            if item.date is not None and (item.date - latest).days - item.date_slack > cap:
                 continue  # later than every retired event's reach: the usual case
             lang = item.lang or "und"
             mean = self._means[self._lang_code[lang]] if lang in self._lang_code else self.stats.mean_for(lang)
             query = centred_unit(np.asarray(item.vector, dtype=np.float32).reshape(-1), mean)
             hits = self._arc_ann.search(query, 4 * k, threads=1)
-            near = 0
+            # an undated article, with no time to narrow them, reopens half as many: each costs a
+            # reload from the store (ITN's undated backfill scores the same with 4 as with 8)
+            near, want = 0, k if item.date is not None else max(k // 2, 1)
             for key in np.asarray(hits.keys).tolist():
                 first, last = self._archive.get(int(key), (None, None))
                 if first is None or last is None:
                     continue
-                gap = date_gap(item.date, item.date, first, last)
+                # an undated article may be of any time: its nearest retired events are in reach
+                gap = 0 if item.date is None else date_gap(item.date, item.date, first, last)
                 if gap is not None and gap - item.date_slack <= cap:
                     found.setdefault(int(key), None)
                     self._asked.setdefault(item.id, set()).add(int(key))
                     near += 1
-                    if near >= k:
+                    if near >= want:
                         break
         return [event_id(key) for key in found]
 

@@ -121,6 +121,18 @@ def test_a_late_article_reopens_its_retired_event(topics: Topics) -> None:
     assert c.archived_candidates([t.article(0, day=3)]) == [old]  # retired again, findable again
 
 
+def test_an_undated_article_reopens_the_retired_event_it_is_about(topics: Topics) -> None:
+    # an import's undated articles are placed after all its dated ones, when the events of
+    # their days may have retired: they search the retired events too, by their vector alone
+    c, t, first, old = _retired_happening()
+    undated = t.article(0, day=None, aid="undated")
+    assert c.archived_candidates([undated]) == [old]
+    assert c.reopen(old, first)
+    assert c.add([undated])["undated"] == old
+    c.retire_reopened()
+    assert c.members(old) == ["a1", "a2", "undated"] and old in c.retiring()
+
+
 def test_a_reopened_event_outlives_retirement_sweeps_until_sent_back(topics: Topics) -> None:
     # A reopened event is as idle as when it retired: the sweep after any batch of the step (here
     # one that moves stream time a day on) used to retire it again before the late articles of

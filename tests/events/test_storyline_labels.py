@@ -115,3 +115,17 @@ def test_a_run_labels_storylines_without_entity_spellings(store: Store, seeds_di
     (story,) = store.list_storylines()
     words = {normalise_token(w) for w in story.label.split(" · ")[3:]}
     assert words and not words & {"corea", "coreea", "ucraina", "ucrainei", "russia", "rusia", "putin", "kim"}
+
+
+def test_labels_never_lemmatise(topics: Topics, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # simplemma's dictionaries take ~100 MB a language: the clustering process must not load them
+    import newsloom.enrich.keyphrases as kp
+
+    def no_lemmas(token: str, lang: str) -> str:
+        raise AssertionError(f"lemmatised {token!r} ({lang})")
+
+    monkeypatch.setattr(kp, "_lemma", no_lemmas)
+    c, linker, key = _multilingual_storyline(topics)
+    assert linker.label(key, c)
+    (summary,) = linker.storylines(c)
+    assert summary.label

@@ -798,6 +798,7 @@ def reopen_event(store: Store, clusterer: EventClusterer, event_id: str, for_art
     ids = list(event.article_ids)
     articles = {a.id: a for a in store.get_articles(ids)}
     enrichments = {e.article_id: e for e in store.get_enrichments(ids)}
+    links = store.article_links(ids)
     members: list[ClusterInput] = []
     copies: dict[str, tuple[str, str]] = {}
     for article_id in ids:
@@ -805,7 +806,7 @@ def reopen_event(store: Store, clusterer: EventClusterer, event_id: str, for_art
         if article is None or enrichment is None or enrichment.vector is None:
             continue
         members.append(cluster_input(article, enrichment))
-        link = store.article_link(article_id)
+        link = links.get(article_id)
         if link is not None and link.translation_of:
             copies[article_id] = (link.translation_of, "translation")
         elif link is not None and link.duplicate_of:

@@ -239,6 +239,10 @@ class Store(ABC):
     def article_link(self, article_id: str) -> ArticleLink | None:
         """The event of an article and what it duplicates or translates, once clustered."""
 
+    def article_links(self, article_ids: Sequence[str]) -> dict[str, ArticleLink]:
+        """``article_link`` of many articles at once: article id → link, for those clustered."""
+        return {i: link for i in article_ids if (link := self.article_link(i)) is not None}
+
     # -- search ------------------------------------------------------------------------
     @abstractmethod
     def search(

@@ -876,6 +876,19 @@ class PostgresStore(Store):
         )
         return ArticleLink(row[0], row[1], row[2], row[3]) if row else None
 
+    def article_links(self, article_ids: Sequence[str]) -> dict[str, ArticleLink]:
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return {}
+        rows = self._read(
+            lambda cur: cur.execute(
+                "SELECT article_id, event_id, duplicate_of, translation_of FROM article_events"
+                " WHERE article_id = ANY(%s)",
+                (ids,),
+            ).fetchall()
+        )
+        return {r[0]: ArticleLink(r[0], r[1], r[2], r[3]) for r in rows}
+
     # -- search ------------------------------------------------------------------------
     def search(
         self, query: str, where: ArticleFilter | None = None, *, limit: int = 20, offset: int = 0,

@@ -580,6 +580,16 @@ class SQLiteStore(Store):
             return None
         return ArticleLink(row["article_id"], row["event_id"], row["duplicate_of"], row["translation_of"])
 
+    def article_links(self, article_ids: Sequence[str]) -> dict[str, ArticleLink]:
+        out: dict[str, ArticleLink] = {}
+        for chunk in _chunks(list(dict.fromkeys(article_ids))):
+            rows = self._conn.execute(
+                f"SELECT * FROM article_events WHERE article_id IN ({', '.join('?' * len(chunk))})", chunk
+            ).fetchall()
+            out.update((r["article_id"], ArticleLink(r["article_id"], r["event_id"], r["duplicate_of"],
+                                                     r["translation_of"])) for r in rows)
+        return out
+
     # -- search ------------------------------------------------------------------------
     def search(
         self, query: str, where: ArticleFilter | None = None, *, limit: int = 20, offset: int = 0,

@@ -198,6 +198,9 @@ def test_clustering_round_trip_and_redirect(store: Store) -> None:
     assert [s.id for s in store.list_storylines()] == ["s1"]
     assert store.article_link("b") == ArticleLink("b", "e-pact", "a", None)
     assert store.article_link("zzz") is None
+    assert store.article_links(["b", "zzz", "c", "b"]) == {
+        "b": ArticleLink("b", "e-pact", "a", None), "c": ArticleLink("c", "e-vostochny")}
+    assert store.article_links([]) == {}
     # a storyline left with no event is deleted in the same write that moves its events
     moved = Event("e-vostochny", ["c"], "Kim at Vostochny", "2023-09-13", "2023-09-13", "s2", ["it"], ["Y"])
     store.put_clustering([moved], [Storyline("s2", ["e-vostochny"], "Kim")], [], dropped_storylines=["s1"])

@@ -33,6 +33,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
 
 import numpy as np
 import numpy.typing as npt
@@ -228,13 +229,18 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def outlet_name(article: Article) -> str:
     """Who published ``article``: its outlet, else its group unless that is a folder path or a
-    URL (which would show a local path, or a feed address, as an outlet name), else "unknown"."""
+    URL (which would show a local path, or a feed address, as an outlet name), else the host of
+    its web address ("elfarodiario.example"), else "unknown"."""
     if article.outlet:
         return article.outlet
     group = article.group or ""
-    if not group or "/" in group or "\\" in group:
-        return "unknown"
-    return group
+    if group and "/" not in group and "\\" not in group:
+        return group
+    url = urlsplit(article.url or "")
+    if url.scheme in ("http", "https") and url.hostname:
+        host = url.hostname
+        return host[4:] if host.startswith("www.") else host
+    return "unknown"
 
 
 def split_sentences(text: str, min_chars: int = 30, max_chars: int = 400) -> list[str]:

@@ -170,3 +170,16 @@ def test_cached_digest_is_compact(fixture_store: Store) -> None:
     assert blob is not None and len(blob) < len(json.dumps(d.to_dict(), ensure_ascii=False).encode())
     fixture_store.put_state(dg.state_key("ev-gas"), json.dumps(d.to_dict()).encode())  # plain JSON still reads
     assert dg.load_cached(fixture_store, "ev-gas") == d
+
+
+def test_an_article_without_an_outlet_is_credited_to_its_web_address_host() -> None:
+    def article(**fields: str) -> Article:
+        return Article(id="a", origin="o", kind="file", raw="", title="", text="t", content_hash="h",
+                       **fields)  # type: ignore[arg-type]
+
+    assert dg.outlet_name(article(outlet="El Faro Diario", url="https://www.elfaro.example/x")) == "El Faro Diario"
+    assert dg.outlet_name(article(group="Harbour Ledger")) == "Harbour Ledger"
+    feed_item = article(group="/feeds/ledger.xml", url="https://www.elfaro.example/2025/x")
+    assert dg.outlet_name(feed_item) == "elfaro.example"
+    assert dg.outlet_name(article(url="file:///tmp/a.html")) == "unknown"
+    assert dg.outlet_name(article()) == "unknown"

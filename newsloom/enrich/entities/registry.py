@@ -20,6 +20,11 @@ from newsloom.enrich.entities.text import coarse, compact, is_latin, norm, phone
 FORMAT_VERSION = 1
 
 
+def _shouted(form: str) -> bool:
+    """A name in capitals as a dateline writes it ("DRESDEN"), not an acronym."""
+    return len(form) > 3 and form.isupper()
+
+
 def initials(name: str) -> str:
     """"Republica Populară Democrată Coreeană" → "RPDC"; "RPD Coreeană" → "RPDC"."""
     out = []
@@ -248,16 +253,14 @@ class EntityRegistry:
         def score(form: str) -> tuple[int, int, int, int, int, int]:
             words = len(form.split())
             full = 1 if (ent.type != "PER" or words >= 2) else 0
-            shouted = len(form) > 3 and form.isupper()
-            return (int(is_latin(form)), full, int(not shouted), en[form], ent.forms[form], -len(form))
+            return (int(is_latin(form)), full, int(not _shouted(form)), en[form], ent.forms[form], -len(form))
 
         if not ent.forms:
             return ent.name
         best = max(ent.forms, key=score)
         # the same name with the diacritics English articles tend to drop: "Ioana Mărgineanu",
         # "Timișoara" (never a shouted form)
-        same = [f for f in ent.forms if norm(f) == norm(best) and is_latin(f) == is_latin(best)
-                and not (len(f) > 3 and f.isupper())]
+        same = [f for f in ent.forms if norm(f) == norm(best) and is_latin(f) == is_latin(best) and not _shouted(f)]
         return max([best, *same], key=lambda f: (sum(not c.isascii() for c in f), f == best))
 
     def _index_name(self, ent: Entity, name: str) -> None:

@@ -204,7 +204,7 @@ class _Article:
         """The gazetteer entry for a mention (any base form), and the form that hit."""
         forms = variants(words, self.lang)
         # a word of the article's own language names a place only in that language's CLDR
-        # ("Cada" is "each" in Spanish, not Latvian "Čada"; Romanian "Azi" is not Albanian Asia)
+        # ("Cada" is "each" in Spanish, not Latvian "Čada")
         dictionary_word = len(words) == 1 and is_common_word(words[0], self.lang)
         for form in forms:
             hit = self.gaz.lookup(form)
